@@ -1,0 +1,222 @@
+"""`sectorbot`: run the bot, try it locally, migrate, and coordinator commands.
+
+This is the composition root: the only core module allowed to reach into `handlers/`, and only
+lazily inside the commands that start a platform.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import logging
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+
+from bot.config import ConfigError, Settings
+from bot.logs import configure_logging
+from bot.services import Services
+from bot.text import format_moment
+from bot.topics import resolve_topic
+from bot.updates import InvalidUpdate, UpdateDraft, parse_deadline, parse_publish_at, validate_draft
+from storage.repositories.audit import record_action
+from storage.repositories.topics import all_topics
+from storage.repositories.updates import add_update, all_updates
+
+log = logging.getLogger("sectorbot")
+
+EXIT_USAGE = 2
+
+
+class CommandError(Exception):
+    """A coordinator's mistake on the command line: printed as one line, exit status 2."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sectorbot",
+        description="Keeps a voluntary-sector network informed and hears back from it.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    sub.add_parser("run", help="run the bot (Slack over HTTP or Socket Mode)")
+    demo = sub.add_parser("demo", help="try the bot in this terminal, no workspace needed")
+    demo.add_argument("--db", help="SQLite file to keep (default: a temporary one)")
+    demo.add_argument("--script", help="read the user's lines from FILE instead of the keyboard")
+
+    db = sub.add_parser("db", help="database maintenance")
+    db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    db_sub.add_parser("upgrade", help="apply migrations (also done at start-up)")
+
+    updates = sub.add_parser("updates", help="add and list sector updates")
+    up_sub = updates.add_subparsers(dest="updates_command", metavar="ACTION", required=True)
+    add = up_sub.add_parser("add", help="add an update (published now unless --publish-at)")
+    add.add_argument("--topic", required=True, help="budget, commissioning, vetting or general")
+    add.add_argument("--title", required=True)
+    add.add_argument(
+        "--body-file", required=True, help="file with the body (Slack markdown); - for stdin"
+    )
+    add.add_argument("--link", help="source link (https://...)")
+    add.add_argument("--deadline", help="YYYY-MM-DD")
+    add.add_argument(
+        "--publish-at", help="YYYY-MM-DDTHH:MM (network time zone unless an offset is given)"
+    )
+    up_sub.add_parser("list", help="list updates, newest first")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = Settings.from_env()
+    except ConfigError as error:
+        print(f"sectorbot: configuration error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    configure_logging(settings.log_level)
+    command = args.command or ("run" if settings.slack_enabled else "demo")
+    try:
+        if command == "run":
+            return _run(settings)
+        if command == "demo":
+            return _demo(settings, args)
+        if command == "db":
+            return _async(_db_upgrade(settings))
+        if command == "updates" and args.updates_command == "add":
+            return _async(_updates_add(settings, args))
+        if command == "updates":
+            return _async(_updates_list(settings))
+    except CommandError as error:
+        print(f"sectorbot: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    return EXIT_USAGE
+
+
+def _async(work: Awaitable[int]) -> int:
+    async def wrapper() -> int:
+        return await work
+
+    return asyncio.run(wrapper())
+
+
+def _run(settings: Settings) -> int:
+    if not settings.slack_enabled:
+        print(
+            "sectorbot: no Slack credentials. Set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET "
+            "(or SLACK_APP_TOKEN for Socket Mode) in .env, or try `sectorbot demo`.",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    from handlers.runtime import serve
+
+    asyncio.run(serve(settings))
+    return 0
+
+
+def _demo(settings: Settings, args: argparse.Namespace) -> int:
+    try:
+        from handlers.console.demo import run_demo
+    except ImportError:
+        print(
+            "sectorbot: the local demo is not built yet. To run in Slack, set SLACK_BOT_TOKEN "
+            "and SLACK_SIGNING_SECRET (see .env.example).",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    runner: Callable[..., int] = run_demo
+    return runner(settings, db=getattr(args, "db", None), script=getattr(args, "script", None))
+
+
+async def _with_services(settings: Settings, work: Callable[[Services], Awaitable[int]]) -> int:
+    services = await Services.start(settings)
+    try:
+        return await work(services)
+    finally:
+        await services.close()
+
+
+async def _db_upgrade(settings: Settings) -> int:
+    async def done(_services: Services) -> int:
+        print("Database is up to date.")
+        return 0
+
+    return await _with_services(settings, done)
+
+
+def _read_body(path: str) -> str:
+    if path == "-":
+        return sys.stdin.read()
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise CommandError(f"cannot read --body-file {path!r}: {error}") from None
+
+
+async def _updates_add(settings: Settings, args: argparse.Namespace) -> int:
+    body = _read_body(args.body_file)
+
+    async def add(services: Services) -> int:
+        async with services.sessions.begin() as session:
+            known = {t.slug for t in await all_topics(session)}
+            slug = resolve_topic(args.topic, known) or args.topic
+            try:
+                draft = validate_draft(
+                    UpdateDraft(
+                        topic=slug,
+                        title=args.title,
+                        body=body,
+                        link=args.link,
+                        deadline=parse_deadline(args.deadline) if args.deadline else None,
+                    ),
+                    known,
+                )
+                publish_at = (
+                    parse_publish_at(args.publish_at, settings.timezone)
+                    if args.publish_at
+                    else services.clock()
+                )
+            except InvalidUpdate as error:
+                raise CommandError(str(error)) from None
+            actor = f"cli:{getpass.getuser()}"
+            update = await add_update(
+                session,
+                topic=draft.topic,
+                title=draft.title,
+                body=draft.body,
+                link=draft.link,
+                deadline=draft.deadline,
+                author=actor,
+                publish_at=publish_at,
+            )
+            await record_action(
+                session,
+                actor=actor,
+                action="update.add",
+                subject=f"update:{update.id}",
+                detail={"topic": draft.topic, "publish_at": publish_at.isoformat()},
+            )
+        when = format_moment(publish_at, settings.timezone)
+        print(f"Added update {update.id} ({draft.topic}): {draft.title!r}, publishing {when}.")
+        return 0
+
+    return await _with_services(settings, add)
+
+
+async def _updates_list(settings: Settings) -> int:
+    async def show(services: Services) -> int:
+        async with services.sessions() as session:
+            updates = await all_updates(session)
+        if not updates:
+            print("No updates yet. Add one with `sectorbot updates add`.")
+        for u in updates:
+            when = format_moment(u.publish_at, settings.timezone)
+            print(f"{u.id:>5}  {u.state:<10} {when:<24} {u.topic:<18} {u.title}")
+        return 0
+
+    return await _with_services(settings, show)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

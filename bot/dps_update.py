@@ -1,0 +1,77 @@
+"""What `/dps-update` does, whatever the platform: turns a parsed command into a Message."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from bot.commands import COORDINATOR_USAGE, USAGE, ParsedCommand
+from bot.messages import Message, Paragraph
+from bot.services import Services
+from bot.text import escape_mrkdwn, shorten
+from bot.topics import MEMBER_FACING, resolve_topic
+from bot.updates import latest_message
+from storage.repositories.topics import all_topics
+from storage.repositories.updates import latest_in_topic, latest_per_topic
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who asked, and where: enough for permission checks and channel-scoped commands."""
+
+    platform: str
+    team_id: str
+    user_id: str
+    channel_id: str
+
+
+def usage_message(is_coordinator: bool, lead: str | None = None) -> Message:
+    parts = [lead] if lead else []
+    parts.append(USAGE)
+    if is_coordinator:
+        parts.append(COORDINATOR_USAGE)
+    return Message(text=lead or "How to use /dps-update", blocks=tuple(Paragraph(p) for p in parts))
+
+
+async def run_command(services: Services, caller: Caller, command: ParsedCommand) -> Message:
+    """Execute a member's command. Verbs owned by later features answer with usage for now."""
+    is_coordinator = services.settings.is_coordinator(caller.user_id)
+    if command.name == "help":
+        return usage_message(is_coordinator)
+    if command.name == "too-long":
+        return usage_message(is_coordinator, "That was too long to be a command.")
+    if command.name == "latest":
+        return await _latest(services, command, is_coordinator)
+    if command.name == "topics":
+        return await _topics(services)
+    return usage_message(
+        is_coordinator, f"`{command.name}` is not available yet in this version of the bot."
+    )
+
+
+async def _latest(services: Services, command: ParsedCommand, is_coordinator: bool) -> Message:
+    zone = services.settings.timezone
+    now = services.clock()
+    async with services.sessions() as session:
+        topics = {t.slug: t.title for t in await all_topics(session)}
+        if not command.args:
+            updates = await latest_per_topic(session, now)
+            return latest_message(updates, topics, zone, "Latest sector updates")
+        slug = resolve_topic(command.args[0], set(topics))
+        if slug is None:
+            word = escape_mrkdwn(shorten(command.args[0], 40))
+            choices = ", ".join(f"`{t}`" for t in MEMBER_FACING)
+            return usage_message(
+                is_coordinator, f"I don't know the topic *{word}*. Try one of: {choices}."
+            )
+        updates = await latest_in_topic(session, slug, now)
+        return latest_message(updates, topics, zone, f"Latest on {topics[slug]}")
+
+
+async def _topics(services: Services) -> Message:
+    async with services.sessions() as session:
+        topics = await all_topics(session)
+    lines = [f"• *{t.title}* (`{t.slug}`) – {t.description}" for t in topics]
+    return Message(text="Topics", blocks=(Paragraph("*Topics*\n" + "\n".join(lines)),))

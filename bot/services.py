@@ -1,0 +1,32 @@
+"""What every handler needs, built once at start-up and passed in (no globals)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.clock import Clock, system_clock
+from bot.config import Settings
+from storage.db import create_engine, session_factory
+from storage.migrate import upgrade
+
+
+@dataclass
+class Services:
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    clock: Clock = field(default=system_clock)
+
+    @classmethod
+    async def start(
+        cls, settings: Settings, *, clock: Clock = system_clock, migrate: bool = True
+    ) -> Services:
+        engine = create_engine(settings.database_url)
+        if migrate:
+            await upgrade(engine)
+        return cls(settings=settings, engine=engine, sessions=session_factory(engine), clock=clock)
+
+    async def close(self) -> None:
+        await self.engine.dispose()

@@ -1,0 +1,1 @@
+"""Conversational surveys: definitions, the per-invitation engine, and their shipped library."""

@@ -1,0 +1,104 @@
+"""Sector updates: what makes one valid, and how it reads as a message."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from bot.messages import Block, Context, Divider, Heading, Message, Paragraph
+from bot.text import clean_text, escape_mrkdwn, format_day, shorten
+from storage.models import Update
+
+TITLE_LIMIT = 150
+BODY_LIMIT = 2800  # fits one Block Kit section (3,000) with room for the title line
+LINK_LIMIT = 500
+_URL = re.compile(r"^https?://[^\s<>|]+$")
+
+
+class InvalidUpdate(ValueError):
+    """An update a coordinator wrote that cannot be saved; the message says why, plainly."""
+
+
+@dataclass(frozen=True)
+class UpdateDraft:
+    topic: str
+    title: str
+    body: str
+    link: str | None = None
+    deadline: date | None = None
+
+
+def validate_draft(draft: UpdateDraft, known_topics: set[str]) -> UpdateDraft:
+    """Clean and check a draft; raise InvalidUpdate with a sentence naming the field."""
+    if draft.topic not in known_topics:
+        names = ", ".join(sorted(known_topics))
+        raise InvalidUpdate(f"Unknown topic '{shorten(draft.topic, 40)}'. Topics: {names}.")
+    title = clean_text(draft.title).strip()
+    body = clean_text(draft.body).strip()
+    if not title:
+        raise InvalidUpdate("The title is empty.")
+    if len(title) > TITLE_LIMIT:
+        raise InvalidUpdate(f"The title is {len(title):,} characters; the limit is {TITLE_LIMIT}.")
+    if not body:
+        raise InvalidUpdate("The body is empty.")
+    if len(body) > BODY_LIMIT:
+        raise InvalidUpdate(
+            f"The body is {len(body):,} characters; the limit is {BODY_LIMIT:,}. "
+            "Shorten it or link to the full text."
+        )
+    link = (draft.link or "").strip() or None
+    if link is not None and (len(link) > LINK_LIMIT or not _URL.match(link)):
+        raise InvalidUpdate("The source link must be a web address starting with https://.")
+    return UpdateDraft(draft.topic, title, body, link, draft.deadline)
+
+
+def parse_deadline(raw: str) -> date:
+    """Accept 2026-12-11 (what the CLI and date pickers give)."""
+    try:
+        return date.fromisoformat(raw.strip())
+    except ValueError:
+        raise InvalidUpdate(f"'{shorten(raw, 40)}' is not a date; use YYYY-MM-DD.") from None
+
+
+def parse_publish_at(raw: str, zone: ZoneInfo) -> datetime:
+    """An ISO time; one without an offset is read in the network's time zone."""
+    try:
+        moment = datetime.fromisoformat(raw.strip())
+    except ValueError:
+        raise InvalidUpdate(
+            f"'{shorten(raw, 40)}' is not a date and time; use YYYY-MM-DDTHH:MM."
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=zone)
+
+
+def update_blocks(update: Update, topic_title: str, zone: ZoneInfo) -> list[Block]:
+    """One update as blocks: title and body, then date, topic, source and deadline."""
+    body = shorten(update.body, BODY_LIMIT)
+    blocks: list[Block] = [Paragraph(f"*{escape_mrkdwn(update.title)}*\n{body}")]
+    details = [f"{topic_title} · {format_day(update.publish_at, zone)}"]
+    if update.deadline:
+        details.append(f"Deadline: *{format_day(update.deadline, zone)}*")
+    if update.link:
+        details.append(f"<{update.link}|Source>")
+    blocks.append(Context(" · ".join(details)))
+    return blocks
+
+
+def latest_message(
+    updates: Sequence[Update], topic_titles: dict[str, str], zone: ZoneInfo, heading: str
+) -> Message:
+    """A list of updates, newest first, within Block Kit's 50-block limit."""
+    if not updates:
+        return Message(
+            text=f"{heading}: nothing posted yet.",
+            blocks=(Heading(heading), Paragraph("Nothing has been posted here yet.")),
+        )
+    blocks: list[Block] = [Heading(heading)]
+    for update in updates[:15]:  # 3 blocks each: stays well under 50
+        blocks.extend(update_blocks(update, topic_titles.get(update.topic, update.topic), zone))
+        blocks.append(Divider())
+    titles = "; ".join(u.title for u in updates[:5])
+    return Message(text=shorten(f"{heading}: {titles}", 3000), blocks=tuple(blocks[:-1]))

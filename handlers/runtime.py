@@ -1,0 +1,54 @@
+"""Start the bot: database, Slack (HTTP or Socket Mode), the web server, until a signal."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+
+from aiohttp import web
+
+from bot.config import Settings
+from bot.services import Services
+from handlers.web import build_web_app
+
+log = logging.getLogger(__name__)
+
+
+async def serve(settings: Settings, *, ready: asyncio.Event | None = None) -> None:
+    services = await Services.start(settings)
+    slack_app = None
+    socket_handler = None
+    if settings.slack_enabled:
+        from handlers.slack.app import build_app
+
+        slack_app = build_app(services)
+    web_app = build_web_app(slack_app if not settings.socket_mode else None)
+    runner = web.AppRunner(web_app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, settings.host, settings.port)
+    await site.start()
+    if slack_app is not None and settings.socket_mode:
+        from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+
+        socket_handler = AsyncSocketModeHandler(slack_app, settings.slack_app_token)
+        await socket_handler.connect_async()
+    log.info("sectorbot ready: %s", settings.describe())
+    if ready is not None:
+        ready.set()
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        # Not available off the main thread or off Unix: Ctrl-C still ends the process there.
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        log.info("sectorbot stopping")
+        if socket_handler is not None:
+            await socket_handler.close_async()
+        await runner.cleanup()
+        await services.close()

@@ -1,0 +1,54 @@
+"""Build the Bolt app: one place that wires the client, the signing secret and the listeners."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.services import Services
+from handlers.slack import actions, commands, events, views
+
+log = logging.getLogger(__name__)
+
+
+def build_client(services: Services) -> AsyncWebClient:
+    """A Web API client that retries connection errors and honours 429 Retry-After, bounded."""
+    return AsyncWebClient(
+        token=services.settings.slack_bot_token,
+        base_url=services.settings.slack_api_url,
+        retry_handlers=[
+            AsyncConnectionErrorRetryHandler(max_retry_count=2),
+            AsyncRateLimitErrorRetryHandler(max_retry_count=2),
+        ],
+    )
+
+
+def build_app(services: Services, client: AsyncWebClient | None = None) -> AsyncApp:
+    """The Slack app for `services`; HTTP and Socket Mode share every listener."""
+    settings = services.settings
+    app = AsyncApp(
+        client=client or build_client(services),
+        signing_secret=settings.slack_signing_secret or "socket-mode-has-no-signing-secret",
+        # Socket Mode requests arrive over an authenticated websocket and carry no signature.
+        request_verification_enabled=not settings.socket_mode,
+        logger=logging.getLogger("sectorbot.slack"),
+    )
+
+    @app.middleware
+    async def inject_services(context: AsyncBoltContext, next: Any) -> Any:
+        context["services"] = services
+        return await next()
+
+    commands.register(app)
+    events.register(app)
+    actions.register(app)
+    views.register(app)
+    return app

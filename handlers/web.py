@@ -1,0 +1,26 @@
+"""The one HTTP server: Slack at /slack/events, a health check, and (later) Teams."""
+
+from __future__ import annotations
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.async_app import AsyncApp
+
+MAX_BODY = 1024 * 1024  # Slack payloads are far smaller; refuse anything bigger early
+
+
+def build_web_app(slack_app: AsyncApp | None) -> web.Application:
+    web_app = web.Application(client_max_size=MAX_BODY)
+
+    async def healthz(_request: web.Request) -> web.Response:
+        return web.json_response({"ok": True})
+
+    web_app.router.add_get("/healthz", healthz)
+    if slack_app is not None:
+
+        async def slack_events(request: web.Request) -> web.Response:
+            bolt_response = await slack_app.async_dispatch(await to_bolt_request(request))
+            return await to_aiohttp_response(bolt_response)
+
+        web_app.router.add_post("/slack/events", slack_events)
+    return web_app

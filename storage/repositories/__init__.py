@@ -1,0 +1,1 @@
+"""Repositories: small async functions named for intent, each taking an AsyncSession."""
