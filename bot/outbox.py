@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.messages import Message, to_dict
@@ -40,15 +41,18 @@ async def enqueue(
     payload: dict[str, Any] = {"message": to_dict(message)}
     if ref:
         payload["ref"] = ref
-    async with session.begin_nested():
-        session.add(
-            OutboxItem(
-                key=key,
-                kind=kind,
-                platform=platform,
-                conversation=conversation,
-                payload=payload,
-                next_attempt_at=not_before,
+    try:
+        async with session.begin_nested():
+            session.add(
+                OutboxItem(
+                    key=key,
+                    kind=kind,
+                    platform=platform,
+                    conversation=conversation,
+                    payload=payload,
+                    next_attempt_at=not_before,
+                )
             )
-        )
+    except IntegrityError:  # another instance queued the same key between our check and insert
+        return False
     return True
