@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 
 from bot.commands import COORDINATOR_USAGE, USAGE, ParsedCommand
+from bot.interactions import ActionResult, Caller, command, command_handler
 from bot.messages import Message, Paragraph
 from bot.services import Services
 from bot.text import escape_mrkdwn, shorten
@@ -17,16 +17,6 @@ from storage.repositories.updates import latest_in_topic, latest_per_topic
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class Caller:
-    """Who asked, and where: enough for permission checks and channel-scoped commands."""
-
-    platform: str
-    team_id: str
-    user_id: str
-    channel_id: str
-
-
 def usage_message(is_coordinator: bool, lead: str | None = None) -> Message:
     parts = [lead] if lead else []
     parts.append(USAGE)
@@ -35,19 +25,24 @@ def usage_message(is_coordinator: bool, lead: str | None = None) -> Message:
     return Message(text=lead or "How to use /dps-update", blocks=tuple(Paragraph(p) for p in parts))
 
 
-async def run_command(services: Services, caller: Caller, command: ParsedCommand) -> Message:
-    """Execute a member's command. Verbs owned by later features answer with usage for now."""
+async def run_command(services: Services, caller: Caller, command: ParsedCommand) -> ActionResult:
+    """Execute a member's command: built-in verbs here, the rest from feature registrations."""
     is_coordinator = services.settings.is_coordinator(caller.user_id)
     if command.name == "help":
-        return usage_message(is_coordinator)
+        return ActionResult(reply=usage_message(is_coordinator))
     if command.name == "too-long":
-        return usage_message(is_coordinator, "That was too long to be a command.")
+        return ActionResult(
+            reply=usage_message(is_coordinator, "That was too long to be a command.")
+        )
     if command.name == "latest":
-        return await _latest(services, command, is_coordinator)
-    if command.name == "topics":
-        return await _topics(services)
-    return usage_message(
-        is_coordinator, f"`{command.name}` is not available yet in this version of the bot."
+        return ActionResult(reply=await _latest(services, command, is_coordinator))
+    handler = command_handler(command.name)
+    if handler is not None:
+        return await handler(services, caller, command)
+    return ActionResult(
+        reply=usage_message(
+            is_coordinator, f"`{command.name}` is not available yet in this version of the bot."
+        )
     )
 
 
@@ -68,6 +63,13 @@ async def _latest(services: Services, command: ParsedCommand, is_coordinator: bo
             )
         updates = await latest_in_topic(session, slug, now)
         return latest_message(updates, topics, zone, f"Latest on {topics[slug]}")
+
+
+@command("topics")
+async def topics_command(
+    services: Services, caller: Caller, _command: ParsedCommand
+) -> ActionResult:
+    return ActionResult(reply=await _topics(services))
 
 
 async def _topics(services: Services) -> Message:

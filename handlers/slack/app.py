@@ -13,6 +13,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
+import bot.features  # noqa: F401  (registers the core's commands, actions and forms)
 from bot.services import Services
 from handlers.slack import actions, commands, events, views
 

@@ -6,11 +6,13 @@ from logging import Logger
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncBoltContext, AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.commands import parse
 from bot.dps_update import Caller, run_command
-from bot.messages import Message, plain
-from handlers.slack.render import render
+from bot.interactions import ActionResult
+from bot.messages import plain
+from handlers.slack.deliver import deliver
 
 SORRY = (
     "Sorry, something went wrong on our side and nothing was changed. "
@@ -22,6 +24,7 @@ async def dps_update(
     ack: AsyncAck,
     command: dict[str, Any],
     respond: AsyncRespond,
+    client: AsyncWebClient,
     context: AsyncBoltContext,
     logger: Logger,
 ) -> None:
@@ -32,15 +35,13 @@ async def dps_update(
         user_id=command.get("user_id", ""),
         channel_id=command.get("channel_id", ""),
     )
-    message: Message
     try:
-        message = await run_command(context["services"], caller, parse(command.get("text", "")))
+        result = await run_command(context["services"], caller, parse(command.get("text", "")))
     except Exception:
         logger.exception(
             "/dps-update failed for user %s in channel %s", caller.user_id, caller.channel_id
         )
-        message = plain(SORRY)
-    try:
-        await respond(response_type="ephemeral", replace_original=False, **render(message))
-    except Exception:
-        logger.exception("could not answer /dps-update for user %s", caller.user_id)
+        result = ActionResult(reply=plain(SORRY))
+    await deliver(
+        result, caller, client, respond, trigger_id=command.get("trigger_id"), logger=logger
+    )
