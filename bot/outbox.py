@@ -8,6 +8,7 @@ second enqueue is a no-op, which is what makes a re-run of a scheduler job harml
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
@@ -56,3 +57,22 @@ async def enqueue(
     except IntegrityError:  # another instance queued the same key between our check and insert
         return False
     return True
+
+
+SentHook = Callable[[AsyncSession, OutboxItem, str], Awaitable[None]]
+_SENT_HOOKS: dict[str, SentHook] = {}
+
+
+def on_sent(kind: str) -> Callable[[SentHook], SentHook]:
+    """Register what to record once an item of `kind` is delivered (its platform message id),
+    e.g. the invitation message a survey later updates. Runs in the sender's transaction."""
+
+    def register(hook: SentHook) -> SentHook:
+        _SENT_HOOKS[kind] = hook
+        return hook
+
+    return register
+
+
+def sent_hook(kind: str) -> SentHook | None:
+    return _SENT_HOOKS.get(kind)
