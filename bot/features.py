@@ -6,4 +6,8 @@ exactly what is listed here.
 
 from __future__ import annotations
 
-import bot.dps_update  # noqa: F401  (topics, help, latest)
+import bot.digest_job  # the weekly digest -> outbox
+import bot.dps_update  # topics, help, latest
+import bot.outbox  # the send-outbox job
+import bot.publisher  # scheduled updates -> outbox
+import bot.subscriptions  # noqa: F401  (subscribe, unsubscribe, digest on|off)

@@ -10,6 +10,7 @@ import signal
 from aiohttp import web
 
 from bot.config import Settings
+from bot.scheduler import build_scheduler
 from bot.services import Services
 from handlers.web import build_web_app
 
@@ -22,8 +23,10 @@ async def serve(settings: Settings, *, ready: asyncio.Event | None = None) -> No
     socket_handler = None
     if settings.slack_enabled:
         from handlers.slack.app import build_app
+        from handlers.slack.sender import SlackSender, build_sender_client
 
         slack_app = build_app(services)
+        services.senders["slack"] = SlackSender(build_sender_client(services))
     web_app = build_web_app(slack_app if not settings.socket_mode else None)
     runner = web.AppRunner(web_app, access_log=None)
     await runner.setup()
@@ -34,6 +37,8 @@ async def serve(settings: Settings, *, ready: asyncio.Event | None = None) -> No
 
         socket_handler = AsyncSocketModeHandler(slack_app, settings.slack_app_token)
         await socket_handler.connect_async()
+    scheduler = build_scheduler(services)
+    scheduler.start()
     log.info("sectorbot ready: %s", settings.describe())
     if ready is not None:
         ready.set()
@@ -48,6 +53,7 @@ async def serve(settings: Settings, *, ready: asyncio.Event | None = None) -> No
         await stop.wait()
     finally:
         log.info("sectorbot stopping")
+        scheduler.shutdown(wait=False)
         if socket_handler is not None:
             await socket_handler.close_async()
         await runner.cleanup()

@@ -129,9 +129,7 @@ def collate(
             f"than the minimum group size of {min_size}, so only totals are shown."
         )
 
-    questions = tuple(
-        _summarise(q, responses, min_size, totals_only) for q in definition.questions
-    )
+    questions = tuple(_summarise(q, responses, min_size, totals_only) for q in definition.questions)
     by_week = () if totals_only else responses_by_week(r.submitted_on for r in responses)
     breakdowns = () if totals_only else _breakdowns(definition, responses, min_size)
 
@@ -294,9 +292,7 @@ def _breakdowns(
 ) -> tuple[Breakdown, ...]:
     # Profile questions are not crossed with each other: combining region and organisation
     # type is exactly what narrows a group down to one organisation.
-    by_questions = [
-        q for q in definition.questions if q.breakdown and q.kind in BREAKDOWN_KINDS
-    ]
+    by_questions = [q for q in definition.questions if q.breakdown and q.kind in BREAKDOWN_KINDS]
     targets = [
         q
         for q in definition.questions

@@ -20,7 +20,9 @@ LINK = "[link]"
 
 # Slack's own markup: <@U123>, <@U123|jane>, <!channel>, <!subteam^S1|@team>, <#C123|general>,
 # <mailto:a@b.c|a@b.c>, <https://x.y|label>.
-_SLACK_MARKUP = re.compile(r"<([@#!])[^<>\n]*>|<(mailto:[^<>|\n]*)(?:\|[^<>\n]*)?>|<((?:https?|ftp)://[^<>|\s]+)(?:\|([^<>\n]*))?>")
+_SLACK_MARKUP = re.compile(
+    r"<([@#!])[^<>\n]*>|<(mailto:[^<>|\n]*)(?:\|[^<>\n]*)?>|<((?:https?|ftp)://[^<>|\s]+)(?:\|([^<>\n]*))?>"
+)
 _URL = re.compile(r"\b(?:(?:https?|ftp)://|www\.)[^\s<>\"']+", re.IGNORECASE)
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+", re.UNICODE)
 # National Insurance number: two letters, six digits, suffix A-D. Prefixes HMRC never issues
