@@ -205,6 +205,7 @@ async def _record(services: Services, item_id: int, worker: str, outcome: Delive
             )
             item.state = "pending"
             item.next_attempt_at = now + delay
+            await _hold_conversation(session, item, now + delay)  # keeps its posts in order
             item.claimed_until = None
             item.error = outcome.reason[:500]
             if outcome.maybe_delivered:
@@ -230,20 +231,26 @@ async def _mark_sent(
     item.sent_at = now
     item.claimed_until = None
     item.error = None
-    # The next post to this conversation waits its turn instead of the sender sleeping.
+    await _hold_conversation(session, item, now + PACING)
+    hook = sent_hook(item.kind)
+    if hook is not None:
+        await hook(session, item, message_ts)
+
+
+async def _hold_conversation(session: AsyncSession, item: OutboxItem, until: datetime) -> None:
+    """Make the conversation's other pending posts wait until `until`: pacing without sleeping,
+    and a 429's Retry-After applies to the channel, not just the one post."""
     await session.execute(
         update(OutboxItem)
         .where(
             OutboxItem.platform == item.platform,
             OutboxItem.conversation == item.conversation,
             OutboxItem.state == "pending",
-            OutboxItem.next_attempt_at < now + PACING,
+            OutboxItem.id != item.id,
+            OutboxItem.next_attempt_at < until,
         )
-        .values(next_attempt_at=now + PACING)
+        .values(next_attempt_at=until)
     )
-    hook = sent_hook(item.kind)
-    if hook is not None:
-        await hook(session, item, message_ts)
 
 
 async def _tell_coordinators(

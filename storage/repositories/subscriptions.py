@@ -20,6 +20,12 @@ async def find_channel(
     return await session.scalar(query)
 
 
+async def find_channel_anywhere(session: AsyncSession, channel_id: str) -> Channel | None:
+    """A channel by its platform id alone (for the CLI, where the workspace is implied)."""
+    query = select(Channel).where(Channel.channel_id == channel_id).order_by(Channel.id).limit(1)
+    return await session.scalar(query)
+
+
 async def ensure_channel(
     session: AsyncSession, platform: str, team_id: str, channel_id: str
 ) -> Channel:
