@@ -10,7 +10,7 @@ import signal
 from aiohttp import web
 
 from bot.config import Settings
-from bot.scheduler import build_scheduler
+from bot.scheduler import Ticker
 from bot.services import Services
 from handlers.web import build_web_app
 
@@ -37,8 +37,8 @@ async def serve(settings: Settings, *, ready: asyncio.Event | None = None) -> No
 
         socket_handler = AsyncSocketModeHandler(slack_app, settings.slack_app_token)
         await socket_handler.connect_async()
-    scheduler = build_scheduler(services)
-    scheduler.start()
+    ticker = Ticker(services)
+    ticker.start()
     log.info("sectorbot ready: %s", settings.describe())
     if ready is not None:
         ready.set()
@@ -53,7 +53,7 @@ async def serve(settings: Settings, *, ready: asyncio.Event | None = None) -> No
         await stop.wait()
     finally:
         log.info("sectorbot stopping")
-        scheduler.shutdown(wait=False)
+        await ticker.stop()
         if socket_handler is not None:
             await socket_handler.close_async()
         await runner.cleanup()
