@@ -49,6 +49,15 @@ class MultiChoice:
     selected: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class Press:
+    """A press as the core receives it: dispatch_action(action, value); `labels` for the note."""
+
+    action: str
+    value: str
+    labels: str
+
+
 @dataclass
 class Board:
     """What the numbers mean for one shown message."""
@@ -63,6 +72,35 @@ class Board:
 
     def __bool__(self) -> bool:
         return bool(self.targets)
+
+    def press(self, numbers: list[int]) -> Press | str:
+        """What pressing these numbers sends (as Slack would), or a sentence saying what is
+        wrong with them."""
+        highest = len(self.targets)
+        if any(n not in self.targets for n in numbers):
+            return (
+                f"Please choose a number from 1 to {highest}." if highest > 1 else "Please type 1."
+            )
+        targets: list[Target] = [self.targets[n] for n in numbers]
+        labels = ", ".join(t.label for t in targets)
+        groups = {t.group for t in targets}
+        if len(targets) > 1 and (len(groups) != 1 or None in groups):
+            return (
+                "Only options of one question that allows several answers can go together, "
+                "like 1,3."
+            )
+        group = targets[0].group
+        if group is not None:
+            multi = self.multis[group]
+            options = ",".join(dict.fromkeys(t.option for t in targets))
+            return Press(multi.action, f"{multi.routing}|{options}", labels)
+        target = targets[0]
+        multi_of_button = self.multis.get(target.value)
+        if multi_of_button is not None and multi_of_button.action == target.action:
+            # A multiple choice's Next pressed on its own: what is ticked already goes with it.
+            ticked = ",".join(multi_of_button.selected)
+            return Press(target.action, f"{target.value}|{ticked}", labels)
+        return Press(target.action, target.value, labels)
 
 
 @dataclass(frozen=True)

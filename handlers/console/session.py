@@ -29,7 +29,6 @@ from handlers.console import world
 from handlers.console.delivery import ConsoleSender, deliver_pending
 from handlers.console.forms import Cancelled, FormPrompter
 from handlers.console.lines import LineSource
-from handlers.console.render import Board, Target
 from handlers.console.screen import BoardKey, Screen, Shown
 from handlers.console.timeshift import USAGE as CLOCK_USAGE
 from handlers.console.timeshift import BadShift, target_time
@@ -176,13 +175,12 @@ class DemoSession:
             )
             return
         numbers = [int(n) for n in text.split(",")]
-        chosen = _resolve(shown.board, numbers)
+        chosen = shown.board.press(numbers)
         if isinstance(chosen, str):
             self.screen.problem(chosen)
             return
-        action, value, labels = chosen
-        self.screen.note(f"{self.person.name} chose: {labels}")
-        result = await dispatch_action(self.services, self.caller(), action, value)
+        self.screen.note(f"{self.person.name} chose: {chosen.labels}")
+        result = await dispatch_action(self.services, self.caller(), chosen.action, chosen.value)
         await self._show_result(result, origin=shown)
 
     async def _show_result(self, result: ActionResult, origin: Shown | None) -> None:
@@ -322,27 +320,3 @@ class DemoSession:
         self.screen.note(
             f"Start with `{COMMAND}` for the latest updates, or /help for everything you can do."
         )
-
-
-def _resolve(board: Board, numbers: list[int]) -> tuple[str, str, str] | str:
-    """The action, value (as Slack would send) and labels for the numbers typed, or a sentence
-    saying what is wrong with them."""
-    highest = len(board.targets)
-    if any(n not in board.targets for n in numbers):
-        return f"Please choose a number from 1 to {highest}." if highest > 1 else "Please type 1."
-    targets: list[Target] = [board.targets[n] for n in numbers]
-    labels = ", ".join(t.label for t in targets)
-    groups = {t.group for t in targets}
-    if len(targets) > 1 and (len(groups) != 1 or None in groups):
-        return "Only options of one question that allows several answers can go together, like 1,3."
-    group = targets[0].group
-    if group is not None:
-        multi = board.multis[group]
-        options = ",".join(dict.fromkeys(t.option for t in targets))
-        return multi.action, f"{multi.routing}|{options}", labels
-    target = targets[0]
-    multi_of_button = board.multis.get(target.value)
-    if multi_of_button is not None and multi_of_button.action == target.action:
-        # A multiple choice's Next pressed on its own: what is ticked already goes with it.
-        return target.action, f"{target.value}|{','.join(multi_of_button.selected)}", labels
-    return target.action, target.value, labels
