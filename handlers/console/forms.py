@@ -16,9 +16,8 @@ from rich.console import Console
 from rich.text import Text
 
 from bot.interactions import Form, FormField
-from handlers.console.lines import LineSource
+from handlers.console.lines import CANCEL, LineSource
 
-CANCEL = "/cancel"
 END_OF_TEXT = "."
 HELP = "/help"
 FORM_HELP = (

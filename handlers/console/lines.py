@@ -7,12 +7,15 @@ after the prompt so the printed conversation reads as if someone had typed them.
 from __future__ import annotations
 
 import contextlib
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Protocol
 
 from rich.console import Console
 from rich.text import Text
+
+CANCEL = "/cancel"
 
 
 class LineSource(Protocol):
@@ -48,11 +51,19 @@ class KeyboardLines:
             import readline  # noqa: F401
 
     def read(self, prompt: Text) -> str | None:
+        # asyncio.run turns the first Ctrl-C into cancelling the whole demo; while waiting for a
+        # line, let it be an ordinary KeyboardInterrupt here instead.
+        previous = signal.signal(signal.SIGINT, signal.default_int_handler)
         try:
             return input(_readline_prompt(prompt, self._console))
         except EOFError:
             self._console.print()
             return None
+        except KeyboardInterrupt:  # Ctrl-C leaves a form, never the demo by surprise
+            self._console.print()
+            return CANCEL
+        finally:
+            signal.signal(signal.SIGINT, previous)
 
 
 def _readline_prompt(prompt: Text, console: Console) -> str:

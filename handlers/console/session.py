@@ -303,7 +303,7 @@ class DemoSession:
         return True
 
     async def _cancel(self, _rest: str) -> bool:
-        self.screen.note("There is no form open. Type /quit or press Ctrl-D to leave the demo.")
+        self.screen.note("There is no form open. Type /quit, or press Ctrl-D, to leave the demo.")
         return True
 
     async def _quit(self, _rest: str) -> bool:
@@ -316,7 +316,8 @@ class DemoSession:
             "A terminal chat with the real bot on a demo database. The organisations, people and "
             "figures are made up."
         )
-        self.screen.note(f"You are {self._describe()}, in {self.where.label}.")
+        when = format_moment(self.clock(), self.services.settings.timezone)
+        self.screen.note(f"You are {self._describe()}, in {self.where.label}. It is {when}.")
         self.screen.note(
             f"Start with `{COMMAND}` for the latest updates, or /help for everything you can do."
         )
