@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -332,7 +332,8 @@ async def stop(services: Services, caller: Caller, routing: Routing) -> Turn:
         )
 
 
-def _submitted_on(services: Services, now: datetime) -> Any:
+def _submitted_on(services: Services, now: datetime) -> date:
+    """The day in the network's zone: never a time of day, which could name a respondent."""
     return now.astimezone(services.settings.timezone).date()
 
 
