@@ -15,8 +15,10 @@ from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
 from bot.config import ConfigError, Settings
+from bot.directory import Directory
 from bot.logs import configure_logging
 from bot.services import Services
+from bot.surveys.cli import SurveyCommandError, add_survey_parser, run_survey_command, validate_file
 from bot.text import format_moment
 from bot.topics import resolve_topic
 from bot.updates import InvalidUpdate, UpdateDraft, parse_deadline, parse_publish_at, validate_draft
@@ -63,6 +65,7 @@ def _parser() -> argparse.ArgumentParser:
         "--publish-at", help="YYYY-MM-DDTHH:MM (network time zone unless an offset is given)"
     )
     up_sub.add_parser("list", help="list updates, newest first")
+    add_survey_parser(sub)
     return parser
 
 
@@ -86,7 +89,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _async(_updates_add(settings, args))
         if command == "updates":
             return _async(_updates_list(settings))
-    except CommandError as error:
+        if command == "survey" and args.survey_command == "validate":
+            return validate_file(args.file, settings.timezone)
+        if command == "survey":
+            return _async(_survey(settings, args))
+    except (CommandError, SurveyCommandError) as error:
         print(f"sectorbot: {error}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
@@ -216,6 +223,23 @@ async def _updates_list(settings: Settings) -> int:
         return 0
 
     return await _with_services(settings, show)
+
+
+def _slack_directory(services: Services) -> Directory | None:
+    """The Web API directory when a bot token is set (lazily: the core stays platform-free)."""
+    if not services.settings.slack_enabled:
+        return None
+    from handlers.slack.app import build_client
+    from handlers.slack.directory import SlackDirectory
+
+    return SlackDirectory(build_client(services))
+
+
+async def _survey(settings: Settings, args: argparse.Namespace) -> int:
+    async def work(services: Services) -> int:
+        return await run_survey_command(services, args, _slack_directory)
+
+    return await _with_services(settings, work)
 
 
 if __name__ == "__main__":

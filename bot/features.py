@@ -6,4 +6,7 @@ exactly what is listed here.
 
 from __future__ import annotations
 
-import bot.dps_update  # noqa: F401  (topics, help, latest)
+import bot.dps_update
+import bot.surveys.commands
+import bot.surveys.conversation
+import bot.surveys.jobs  # noqa: F401  (reminders, closing, invitation sent)

@@ -16,6 +16,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 import bot.features  # noqa: F401  (registers the core's commands, actions and forms)
 from bot.services import Services
 from handlers.slack import actions, commands, events, views
+from handlers.slack.directory import SlackDirectory
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +49,7 @@ def build_app(services: Services, client: AsyncWebClient | None = None) -> Async
         context["services"] = services
         return await next()
 
+    services.directories.setdefault("slack", SlackDirectory(app.client))
     commands.register(app)
     events.register(app)
     actions.register(app)

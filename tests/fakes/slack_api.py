@@ -726,3 +726,14 @@ def _decode_json_field(key: str, value: Any) -> Any:
 def _short(value: Any, limit: int = 160) -> str:
     text = json.dumps(value, default=str)
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _wait_until(fake: FakeSlackAPI, done: Callable[[], bool], timeout: float) -> bool:
+    return fake._wait(done, timeout)
+
+
+async def async_wait_until(
+    fake: FakeSlackAPI, done: Callable[[], bool], timeout: float = 5.0
+) -> bool:
+    """Wait (in a worker thread) until `done()` holds for the recorded traffic."""
+    return await asyncio.to_thread(_wait_until, fake, done, timeout)
