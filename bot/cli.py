@@ -63,6 +63,11 @@ def _parser() -> argparse.ArgumentParser:
         "--publish-at", help="YYYY-MM-DDTHH:MM (network time zone unless an offset is given)"
     )
     up_sub.add_parser("list", help="list updates, newest first")
+
+    concerns = sub.add_parser("concerns", help="messages members reported")
+    con_sub = concerns.add_subparsers(dest="concerns_command", metavar="ACTION", required=True)
+    export = con_sub.add_parser("export", help="write every concern, redacted, to a CSV file")
+    export.add_argument("--out", required=True, help="the CSV file to write")
     return parser
 
 
@@ -86,6 +91,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _async(_updates_add(settings, args))
         if command == "updates":
             return _async(_updates_list(settings))
+        if command == "concerns":
+            return _async(_concerns_export(settings, args.out))
     except CommandError as error:
         print(f"sectorbot: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -216,6 +223,28 @@ async def _updates_list(settings: Settings) -> int:
         return 0
 
     return await _with_services(settings, show)
+
+
+
+async def _concerns_export(settings: Settings, out: str) -> int:
+    from bot.concerns import write_concerns_csv
+    from storage.repositories.concerns import all_concerns
+
+    async def export(services: Services) -> int:
+        actor = f"cli:{getpass.getuser()}"
+        async with services.sessions.begin() as session:
+            concerns = await all_concerns(session)
+            try:
+                count = write_concerns_csv(concerns, services, out)
+            except OSError as error:
+                raise CommandError(f"cannot write {out!r}: {error.strerror or error}") from None
+            await record_action(
+                session, actor=actor, action="concerns.export", detail={"rows": count}
+            )
+        print(f"Wrote {count} concern(s) to {out}, with names and contact details removed.")
+        return 0
+
+    return await _with_services(settings, export)
 
 
 if __name__ == "__main__":
