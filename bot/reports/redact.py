@@ -8,6 +8,7 @@ sign-off). It errs towards removing too much, since a lost word costs less than 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import urlsplit, urlunsplit
 
 EMAIL = "[email]"
@@ -20,7 +21,9 @@ LINK = "[link]"
 
 # Slack's own markup: <@U123>, <@U123|jane>, <!channel>, <!subteam^S1|@team>, <#C123|general>,
 # <mailto:a@b.c|a@b.c>, <https://x.y|label>.
-_SLACK_MARKUP = re.compile(r"<([@#!])[^<>\n]*>|<(mailto:[^<>|\n]*)(?:\|[^<>\n]*)?>|<((?:https?|ftp)://[^<>|\s]+)(?:\|([^<>\n]*))?>")
+_SLACK_MARKUP = re.compile(
+    r"<([@#!])[^<>\n]*>|<(mailto:[^<>|\n]*)(?:\|[^<>\n]*)?>|<((?:https?|ftp)://[^<>|\s]+)(?:\|([^<>\n]*))?>"
+)
 _URL = re.compile(r"\b(?:(?:https?|ftp)://|www\.)[^\s<>\"']+", re.IGNORECASE)
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+", re.UNICODE)
 # National Insurance number: two letters, six digits, suffix A-D. Prefixes HMRC never issues
@@ -95,6 +98,7 @@ _NOT_NAMES_TEXT = """
 _NOT_NAMES = frozenset(_NOT_NAMES_TEXT.split())
 
 
+@lru_cache(maxsize=200_000)
 def redact_free_text(text: str) -> str:
     """Return `text` with contact details, mentions, case numbers and likely names replaced
     by tokens such as [email] and [name], so free-text answers can leave the network."""
