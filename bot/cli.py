@@ -14,6 +14,7 @@ import sys
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
+from bot.concerns import write_concerns_csv
 from bot.config import ConfigError, Settings
 from bot.logs import configure_logging
 from bot.services import Services
@@ -21,6 +22,7 @@ from bot.text import format_moment
 from bot.topics import resolve_topic
 from bot.updates import InvalidUpdate, UpdateDraft, parse_deadline, parse_publish_at, validate_draft
 from storage.repositories.audit import record_action
+from storage.repositories.concerns import all_concerns
 from storage.repositories.topics import all_topics
 from storage.repositories.updates import add_update, all_updates
 
@@ -227,9 +229,6 @@ async def _updates_list(settings: Settings) -> int:
 
 
 async def _concerns_export(settings: Settings, out: str) -> int:
-    from bot.concerns import write_concerns_csv
-    from storage.repositories.concerns import all_concerns
-
     async def export(services: Services) -> int:
         actor = f"cli:{getpass.getuser()}"
         async with services.sessions.begin() as session:
