@@ -14,6 +14,7 @@ import sys
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
+from bot.concerns import write_concerns_csv
 from bot.config import ConfigError, Settings
 from bot.directory import Directory
 from bot.logs import configure_logging
@@ -23,6 +24,7 @@ from bot.text import format_moment
 from bot.topics import resolve_topic
 from bot.updates import InvalidUpdate, UpdateDraft, parse_deadline, parse_publish_at, validate_draft
 from storage.repositories.audit import record_action
+from storage.repositories.concerns import all_concerns
 from storage.repositories.topics import all_topics
 from storage.repositories.updates import add_update, all_updates
 
@@ -66,6 +68,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     up_sub.add_parser("list", help="list updates, newest first")
     add_survey_parser(sub)
+
+    concerns = sub.add_parser("concerns", help="messages members reported")
+    con_sub = concerns.add_subparsers(dest="concerns_command", metavar="ACTION", required=True)
+    export = con_sub.add_parser("export", help="write every concern, redacted, to a CSV file")
+    export.add_argument("--out", required=True, help="the CSV file to write")
     return parser
 
 
@@ -93,6 +100,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return validate_file(args.file, settings.timezone)
         if command == "survey":
             return _async(_survey(settings, args))
+        if command == "concerns":
+            return _async(_concerns_export(settings, args.out))
     except (CommandError, SurveyCommandError) as error:
         print(f"sectorbot: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -240,6 +249,23 @@ async def _survey(settings: Settings, args: argparse.Namespace) -> int:
         return await run_survey_command(services, args, _slack_directory)
 
     return await _with_services(settings, work)
+
+async def _concerns_export(settings: Settings, out: str) -> int:
+    async def export(services: Services) -> int:
+        actor = f"cli:{getpass.getuser()}"
+        async with services.sessions.begin() as session:
+            concerns = await all_concerns(session)
+            try:
+                count = write_concerns_csv(concerns, services, out)
+            except OSError as error:
+                raise CommandError(f"cannot write {out!r}: {error.strerror or error}") from None
+            await record_action(
+                session, actor=actor, action="concerns.export", detail={"rows": count}
+            )
+        print(f"Wrote {count} concern(s) to {out}, with names and contact details removed.")
+        return 0
+
+    return await _with_services(settings, export)
 
 
 if __name__ == "__main__":
