@@ -22,7 +22,7 @@ DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///data/sectorbot.db"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
-_ENTRA_ID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_ENTRA_ID = re.compile(r"^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$", re.IGNORECASE)
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
@@ -197,7 +197,8 @@ def _teams_coordinators(raw: str | None) -> frozenset[str]:
         if not _ENTRA_ID.match(object_id):
             raise ConfigError(
                 "SECTORBOT_TEAMS_COORDINATORS",
-                f"{object_id!r} is not an Entra object id (like 00000000-0000-0000-0000-000000000000)",
+                f"{object_id!r} is not an Entra object id "
+                "(like 00000000-0000-0000-0000-000000000000)",
             )
     return frozenset(ids)
 

@@ -15,9 +15,9 @@ from bot.interactions import ActionResult, Caller, dispatch_action, dispatch_for
 from bot.messages import Context, Message, plain
 from bot.services import Services
 from handlers.teams.deliver import (
-    SORRY,
     FORM_ORIGIN,
     FORM_SPEC,
+    SORRY,
     form_activity,
     form_from_spec,
     message_activity,
@@ -31,9 +31,7 @@ from handlers.teams.submit import ActionSubmit, FormSubmit, read_submit
 log = logging.getLogger(__name__)
 
 
-async def on_submit(
-    services: Services, context: TurnContext, _state: TurnState, data: Any
-) -> None:
+async def on_submit(services: Services, context: TurnContext, _state: TurnState, data: Any) -> None:
     await remember_conversation(services, context.activity)
     caller = caller_of(context.activity)
     submitted = read_submit(data, services.settings.timezone)
@@ -67,7 +65,9 @@ async def _on_form(
             return
         again = form_activity(form, data.get(FORM_ORIGIN), dict(result.errors))
         if not await replace_card(context, again):
-            await context.send_activity(form_activity(form, data.get(FORM_ORIGIN), dict(result.errors)))
+            await context.send_activity(
+                form_activity(form, data.get(FORM_ORIGIN), dict(result.errors))
+            )
         return
     title = str((data.get(FORM_SPEC) or {}).get("title") or "Form")
     receipt = Message(text=f"Sent: {title}", blocks=(Context(f"✓ Sent: {title}"),))

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+import warnings
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
@@ -53,7 +54,9 @@ class TeamsBot:
 
     def mount(self, web_app: web.Application) -> None:
         """Serve /api/messages on `web_app`, behind the SDK's JWT check for that route only."""
-        web_app["agent_configuration"] = self.auth  # where the SDK's check looks for it
+        with warnings.catch_warnings():  # the SDK looks the configuration up by this string
+            warnings.simplefilter("ignore", web.NotAppKeyWarning)
+            web_app["agent_configuration"] = self.auth
         web_app.router.add_post(ROUTE, jwt_authorization_decorator(self.handle))
 
 
@@ -82,9 +85,7 @@ def _register(application: AgentApplication[TurnState], services: Services) -> N
             _bind(actions.on_submit, services)
         )
     application.conversation_update("membersAdded")(_bind(install.on_members_added, services))
-    application.conversation_update("membersRemoved")(
-        _bind(install.on_members_removed, services)
-    )
+    application.conversation_update("membersRemoved")(_bind(install.on_members_removed, services))
     application.message()(_bind(commands.on_command, services))
 
 

@@ -135,7 +135,9 @@ def _choice(choice: Choice, answered_by_button: bool) -> list[JsonObject]:
     if choice.kind == "multiple":
         rendered = [_choice_set(CHOICE_INPUT_PREFIX + choice.value, choice, True)]
         if not answered_by_button:  # Slack relies on a Next button; give one if there is none
-            rendered += _action_rows([_submit("Next", {ACTION: choice.action, VALUE: choice.value})])
+            rendered += _action_rows(
+                [_submit("Next", {ACTION: choice.action, VALUE: choice.value})]
+            )
         return rendered
     text_input: JsonObject = {
         "type": "Input.Text",
@@ -262,9 +264,7 @@ def render_form(form: Form, errors: dict[str, str] | None = None) -> JsonObject:
     errors = errors or {}
     body: list[JsonObject] = [_text_block(form.title, size="Medium", weight="Bolder")]
     if errors:
-        body.append(
-            _text_block("Please check the answers marked below.", color="Attention")
-        )
+        body.append(_text_block("Please check the answers marked below.", color="Attention"))
     for field in form.fields:
         body.extend(_form_input(field, errors.get(field.id)))
     submit = _submit(

@@ -37,9 +37,7 @@ def message_activity(message: Message) -> Activity:
     return card_activity(render_card(message), fallback_text(message))
 
 
-def form_activity(
-    form: Form, origin: str | None, errors: dict[str, str] | None = None
-) -> Activity:
+def form_activity(form: Form, origin: str | None, errors: dict[str, str] | None = None) -> Activity:
     card = render_form(form, errors)
     data = card["body"][-1]["actions"][0]["data"]
     data[FORM_SPEC] = asdict(form)

@@ -42,9 +42,7 @@ async def on_members_added(services: Services, context: TurnContext, _state: Tur
     await context.send_activity(message_activity(usage_message(is_coordinator, WELCOME)))
 
 
-async def on_members_removed(
-    services: Services, context: TurnContext, _state: TurnState
-) -> None:
+async def on_members_removed(services: Services, context: TurnContext, _state: TurnState) -> None:
     if not _includes_bot(context, removed=True):
         return
     activity = context.activity

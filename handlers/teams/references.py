@@ -21,6 +21,7 @@ from storage.models import Channel, Member
 
 log = logging.getLogger(__name__)
 
+
 def reference_of(activity: Activity) -> dict[str, Any]:
     """A JSON-safe reference to the conversation (not to one message in it)."""
     reference = activity.get_conversation_reference()
@@ -50,9 +51,19 @@ def _name_of(activity: Activity) -> str | None:
 
 async def remember_conversation(services: Services, activity: Activity) -> None:
     """Insert or refresh the conversation's reference; in a personal chat, also the member's
-    DM conversation. Writes only when something changed, so a busy chat costs one read."""
+    DM conversation. Writes only when something changed, so a busy chat costs one read.
+
+    Best effort: a failure here is logged and the member's command still gets its answer."""
     if not activity.conversation or not activity.service_url:
         return
+    try:
+        await _remember(services, activity)
+    except Exception:
+        log.exception("could not store the Teams conversation reference")
+
+
+async def _remember(services: Services, activity: Activity) -> None:
+    assert activity.conversation is not None
     tenant = tenant_of(activity)
     conversation = conversation_id(activity)
     reference = reference_of(activity)

@@ -39,7 +39,7 @@ class FormSubmit:
 
 def is_ours(data: Any) -> bool:
     return isinstance(data, Mapping) and (
-        isinstance(data.get(ACTION), str) and bool(data.get(ACTION)) or bool(data.get(FORM))
+        (isinstance(data.get(ACTION), str) and bool(data.get(ACTION))) or bool(data.get(FORM))
     )
 
 
