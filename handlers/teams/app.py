@@ -39,6 +39,7 @@ from handlers.teams.state import NoTurnState
 log = logging.getLogger(__name__)
 
 ROUTE = "/api/messages"
+_AUTHENTICATED = web.RequestKey("sectorbot_teams_authenticated", bool)
 _ANY = re.compile(r"[\s\S]+")  # any non-empty action name: the core registry decides
 
 
@@ -49,6 +50,7 @@ class TeamsBot:
     auth: AgentAuthConfiguration
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
+        request[_AUTHENTICATED] = True
         response = await start_agent_process(request, self.application, self.adapter)
         return response if response is not None else web.Response(status=202)
 
@@ -57,7 +59,20 @@ class TeamsBot:
         with warnings.catch_warnings():  # the SDK looks the configuration up by this string
             warnings.simplefilter("ignore", web.NotAppKeyWarning)
             web_app["agent_configuration"] = self.auth
-        web_app.router.add_post(ROUTE, jwt_authorization_decorator(self.handle))
+        checked = jwt_authorization_decorator(self.handle)
+
+        async def guarded(request: web.Request) -> web.StreamResponse:
+            # The SDK's check raises (a 500) on some malformed tokens, a JWT without a key id
+            # for one; a token that cannot be read is a refusal, not a fault of ours.
+            try:
+                return await checked(request)
+            except Exception:
+                if request.get(_AUTHENTICATED):
+                    raise
+                log.warning("refused a Teams request whose token could not be checked")
+                return web.json_response({"error": "Invalid token."}, status=401)
+
+        web_app.router.add_post(ROUTE, guarded)
 
 
 def build_teams(services: Services) -> TeamsBot:

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import aiohttp
+from microsoft_agents.activity import Activity
 from microsoft_agents.hosting.aiohttp import CloudAdapter
-from microsoft_agents.hosting.core import TurnContext
+from microsoft_agents.hosting.core import ClaimsIdentity, TurnContext
+from microsoft_agents.hosting.core.authorization import AuthenticationConstants
 
 from bot.messages import from_dict
 from bot.services import Services
@@ -64,16 +67,32 @@ class TeamsSender:
                 sent["error"] = failure
 
         try:
-            await self.adapter.continue_conversation(
-                self.services.settings.teams_app_id or "",
-                reference.get_continuation_activity(),
-                post,
-            )
+            continuation = reference.get_continuation_activity()
+            # Without an id to answer, the post starts a new message in the conversation
+            # rather than replying to the continuation event's made-up one.
+            continuation.id = None
+            await self._continue(continuation, post)
         except Exception as failure:  # token or connection trouble before the post was made
             sent["error"] = failure
         if "error" in sent:
             return classify(sent["error"])
         return DeliveryOutcome.sent(str(sent.get("id") or ""))
+
+    async def _continue(
+        self, activity: Activity, post: Callable[[TurnContext], Awaitable[None]]
+    ) -> None:
+        settings = self.services.settings
+        if settings.teams_dev_anonymous:
+            # No app id to claim: an identity with no claims is the SDK's anonymous caller,
+            # which sends no token (a local emulator or a test's fake connector wants none).
+            await self.adapter.continue_conversation_with_claims(
+                ClaimsIdentity({}, authentication_type="anonymous"),
+                activity,
+                post,
+                audience=AuthenticationConstants.AGENTS_SDK_SCOPE,
+            )
+            return
+        await self.adapter.continue_conversation(settings.teams_app_id or "", activity, post)
 
 
 def classify(error: BaseException) -> DeliveryOutcome:

@@ -66,6 +66,7 @@ class FakeBotConnector:
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self._next = 0
+        self.last_id = ""  # the id of the last activity the fake accepted
         self.port = 0
 
     @property
@@ -116,4 +117,5 @@ class FakeBotConnector:
             answer = self._script.popleft()
             return web.json_response(answer.body, status=answer.status, headers=answer.headers)
         self._next += 1
-        return web.json_response({"id": f"activity-{self._next}"})
+        self.last_id = f"activity-{self._next}"
+        return web.json_response({"id": self.last_id})

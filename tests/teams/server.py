@@ -25,10 +25,13 @@ class Answer:
 class TeamsClient:
     """Posts activities to /api/messages as the Bot Connector does (JSON, optional bearer)."""
 
-    def __init__(self, session: aiohttp.ClientSession, root: str, bot: TeamsBot) -> None:
+    def __init__(
+        self, session: aiohttp.ClientSession, root: str, bot: TeamsBot, services: Services
+    ) -> None:
         self.session = session
         self.root = root
         self.bot = bot
+        self.bot_services = services
 
     async def post(self, activity: dict[str, Any], *, token: str | None = None) -> Answer:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
@@ -53,6 +56,6 @@ async def running_teams(
     port = runner.addresses[0][1]
     try:
         async with aiohttp.ClientSession() as session:
-            yield TeamsClient(session, f"http://127.0.0.1:{port}", bot)
+            yield TeamsClient(session, f"http://127.0.0.1:{port}", bot, services)
     finally:
         await runner.cleanup()
