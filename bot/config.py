@@ -22,7 +22,7 @@ DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///data/sectorbot.db"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
-_ENTRA_ID = re.compile(r"^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$", re.IGNORECASE)
+ENTRA_ID = re.compile(r"^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$", re.IGNORECASE)
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
@@ -174,13 +174,13 @@ def _teams(env: Mapping[str, str], host: str) -> dict[str, Any]:
             "SECTORBOT_TEAMS_DEV_ANONYMOUS", "cannot be used together with TEAMS_APP_ID"
         )
     if app_id is not None:
-        if not _ENTRA_ID.match(app_id):
+        if not ENTRA_ID.match(app_id):
             raise ConfigError("TEAMS_APP_ID", "must be the bot's Entra application (client) id")
         if password is None:
             raise ConfigError("TEAMS_APP_PASSWORD", "is required when TEAMS_APP_ID is set")
         if tenant is None:
             raise ConfigError("TEAMS_TENANT_ID", "is required when TEAMS_APP_ID is set")
-    if tenant is not None and not _ENTRA_ID.match(tenant):
+    if tenant is not None and not ENTRA_ID.match(tenant):
         raise ConfigError("TEAMS_TENANT_ID", "must be your Entra tenant (directory) id")
     return {
         "teams_app_id": app_id,
@@ -194,7 +194,7 @@ def _teams(env: Mapping[str, str], host: str) -> dict[str, Any]:
 def _teams_coordinators(raw: str | None) -> frozenset[str]:
     ids = [part.strip().lower() for part in (raw or "").split(",") if part.strip()]
     for object_id in ids:
-        if not _ENTRA_ID.match(object_id):
+        if not ENTRA_ID.match(object_id):
             raise ConfigError(
                 "SECTORBOT_TEAMS_COORDINATORS",
                 f"{object_id!r} is not an Entra object id "
