@@ -84,7 +84,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"sectorbot: configuration error: {error}", file=sys.stderr)
         return EXIT_USAGE
     configure_logging(settings.log_level)
-    command = args.command or ("run" if settings.slack_enabled else "demo")
+    command = args.command or (
+        "run" if settings.slack_enabled or settings.teams_enabled else "demo"
+    )
     try:
         if command == "run":
             return _run(settings)
@@ -118,10 +120,11 @@ def _async(work: Awaitable[int]) -> int:
 
 
 def _run(settings: Settings) -> int:
-    if not settings.slack_enabled:
+    if not settings.slack_enabled and not settings.teams_enabled:
         print(
-            "sectorbot: no Slack credentials. Set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET "
-            "(or SLACK_APP_TOKEN for Socket Mode) in .env, or try `sectorbot demo`.",
+            "sectorbot: no Slack or Teams credentials. Set SLACK_BOT_TOKEN and "
+            "SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN for Socket Mode), or TEAMS_APP_ID, "
+            "TEAMS_APP_PASSWORD and TEAMS_TENANT_ID, in .env, or try `sectorbot demo`.",
             file=sys.stderr,
         )
         return EXIT_USAGE
