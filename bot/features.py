@@ -6,4 +6,11 @@ exactly what is listed here.
 
 from __future__ import annotations
 
-import bot.dps_update  # noqa: F401  (topics, help, latest)
+import bot.authoring  # write, preview, publish or schedule, edit, discard
+import bot.concerns  # report a message; coordinators' list
+import bot.dps_update  # topics, help, latest
+import bot.processed_events  # forget handled event ids
+import bot.scheduled_updates  # /dps-update scheduled, withdraw
+import bot.surveys.commands  # /dps-update survey ...
+import bot.surveys.conversation  # a member answering
+import bot.surveys.jobs  # noqa: F401  (reminders, closing, invitation sent)
