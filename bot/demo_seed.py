@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import Services
+from bot.surveys.service import SurveyProblem, open_survey
 from storage.models import Channel, Member, Organisation, Subscription
 from storage.repositories.audit import record_action
 from storage.repositories.updates import add_update
@@ -78,6 +79,7 @@ PLACES = (
     Place("CDEMOCOORD", "coordinators", ()),
 )
 COORDINATORS_CHANNEL = "CDEMOCOORD"
+SURVEYS = ("dps-experience", "vetting-experience")  # from the shipped library
 
 
 @dataclass(frozen=True)
@@ -284,12 +286,22 @@ async def _seed_updates(session: AsyncSession) -> None:
 
 
 async def open_demo_surveys(services: Services) -> int:
-    """SURVEY SEEDING HOOK: open the two shipped surveys for the demo members.
-
-    The survey service (`bot/surveys/service.py`) is not on main yet. When it lands, call it
-    here, exactly as a coordinator's `/dps-update survey open NAME` does, for the library's
-    `dps-experience` and `vetting-experience` surveys with MEMBERS as the audience, so the
-    invitations reach the members' DMs through the outbox. Returns how many were opened.
-    """
-    log.info("demo: surveys not seeded; the survey service is not in this version")
-    return 0
+    """Open the two shipped surveys for the demo's members, through the same service as a
+    coordinator's `/dps-update survey open NAME`: the invitations wait in the outbox until the
+    first working hour, and arrive in the members' DMs. Returns how many were opened."""
+    opened = 0
+    for name in SURVEYS:
+        try:
+            await open_survey(
+                services,
+                name,
+                [person.user_id for person in MEMBERS],
+                actor=COORDINATOR.user_id,
+                platform=PLATFORM,
+                team_id=TEAM,
+            )
+        except SurveyProblem as problem:  # e.g. a library survey whose dates have passed
+            log.warning("demo: survey %s not opened: %s", name, problem)
+            continue
+        opened += 1
+    return opened

@@ -21,9 +21,10 @@ from rich.console import Console
 
 from bot.clock import ManualClock
 from bot.config import Settings
-from bot.demo_seed import COORDINATOR, COORDINATORS_CHANNEL, START, seed_demo
+from bot.demo_seed import COORDINATOR, COORDINATORS_CHANNEL, PLATFORM, START, seed_demo
 from bot.logs import RedactSecrets
 from bot.services import Services
+from handlers.console.directory import ConsoleDirectory
 from handlers.console.lines import KeyboardLines, LineSource, ScriptLines
 from handlers.console.screen import Screen
 from handlers.console.session import DemoSession
@@ -126,10 +127,11 @@ async def _run(settings: Settings, paths: DemoPaths, console: Console, lines: Li
             file=sys.stderr,
         )
         return EXIT_USAGE
+    services.directories[PLATFORM] = ConsoleDirectory(str(settings.timezone))
     try:
         await seed_demo(services)
         log.info("demo ready in %.2fs", time.perf_counter() - began)
-        session = DemoSession(services, clock, Screen(console), lines, paths.log)
+        session = DemoSession(services, clock, Screen(console), lines, paths.log, paths.reports)
         return await session.run()
     finally:
         await services.close()

@@ -20,7 +20,14 @@ from bot.clock import ManualClock
 from bot.commands import COMMAND, parse
 from bot.demo_seed import MEMBERS, NETWORK, PLATFORM, TEAM, Person
 from bot.dps_update import run_command
-from bot.interactions import ActionResult, Caller, Form, dispatch_action, dispatch_form
+from bot.interactions import (
+    ActionResult,
+    Attachment,
+    Caller,
+    Form,
+    dispatch_action,
+    dispatch_form,
+)
 from bot.jobs import run_all
 from bot.messages import Message
 from bot.services import Services
@@ -63,12 +70,14 @@ class DemoSession:
         screen: Screen,
         lines: LineSource,
         log_path: Path,
+        reports: Path,
     ) -> None:
         self.services = services
         self.clock = clock
         self.screen = screen
         self.lines = lines
         self.log_path = log_path
+        self.reports = reports
         self.person: Person = MEMBERS[0]
         self.where = world.find_place("network-news") or world.dm_of(self.person)
         self.sender = ConsoleSender(screen, services)
@@ -185,6 +194,8 @@ class DemoSession:
 
     async def _show_result(self, result: ActionResult, origin: Shown | None) -> None:
         self._show_replace_and_reply(result.replace, result.reply, origin)
+        if result.files:
+            self._save_files(result.files)
         if result.form is not None:
             await self._run_form(result.form, origin)
 
@@ -200,6 +211,15 @@ class DemoSession:
             private = not self.where.is_dm
             header = "sectorbot · only you can see this" if private else "sectorbot"
             self.screen.show(reply, BoardKey(self.where.channel_id, self.person.user_id), header)
+
+    def _save_files(self, files: tuple[Attachment, ...]) -> None:
+        """Files the bot sends privately (a survey report) go to the demo's reports folder,
+        where Slack would put them in the person's DM."""
+        self.reports.mkdir(parents=True, exist_ok=True)
+        for attachment in files:
+            path = self.reports / Path(attachment.filename).name
+            path.write_bytes(attachment.content)
+            self.screen.note(f"Saved {attachment.title or attachment.filename} to {path}")
 
     async def _run_form(self, form: Form, origin: Shown | None) -> None:
         caller = self.caller()
@@ -278,7 +298,9 @@ class DemoSession:
         would have: a reminder due on Thursday arrives before the survey closes on Friday."""
         step = max(timedelta(hours=1), (target - self.clock()) / MAX_STEPS)
         while self.clock() < target:
-            self.clock.set(min(self.clock() + step, target))
+            # Tick on the hour, as posts are usually timed: 08:30 -> 09:00 -> 10:00 -> ...
+            on_the_hour = self.clock().replace(minute=0, second=0, microsecond=0) + step
+            self.clock.set(min(on_the_hour, target))
             await self._tick()
 
     async def _tick(self) -> None:

@@ -203,7 +203,10 @@ def test_buttons_choices_and_forms_send_what_slack_would(tmp_path: Path) -> None
     flat = " ".join(run.transcript.split())
     # Delivered from the outbox into Asha's DM, once, with the sent-hook run.
     assert flat.count("sectorbot → DM with Asha · Mon 23 Nov 2026, 08:30") == 1
-    assert run.rows("SELECT state, message_ts, attempts FROM outbox") == [("sent", "console-1", 1)]
+    sent = run.rows(
+        "SELECT state, message_ts, attempts FROM outbox WHERE key = 'test-console:inv7'"
+    )
+    assert sent == [("sent", "console-1", 1)]
     assert sent_ids == ["console-1"]
     # The same values Slack sends: the ticked options via the Next button, then a single
     # choice as ROUTING|OPTION.

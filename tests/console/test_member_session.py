@@ -87,6 +87,12 @@ def test_the_demo_database_holds_the_seeded_network(tmp_path: Path) -> None:
     states = dict(run.rows("SELECT state, count(*) FROM updates GROUP BY state"))
     assert states == {"posted": 5, "scheduled": 2}
     assert run.scalar("SELECT count(*) FROM audit_log WHERE action = 'update.add'") == 7
+    # Both shipped surveys are open, one invitation per member each, waiting for 09:00.
+    assert run.rows("SELECT name, state FROM surveys ORDER BY name") == [
+        ("dps-experience", "open"),
+        ("vetting-experience", "open"),
+    ]
+    assert run.rows("SELECT state, count(*) FROM invitations GROUP BY state") == [("invited", 6)]
 
 
 def test_running_again_on_the_same_database_does_not_seed_twice(tmp_path: Path) -> None:
