@@ -434,9 +434,13 @@ async def on_answer(services: Services, caller: Caller, value: str) -> ActionRes
 
 @action("survey.text")
 async def on_text(services: Services, caller: Caller, value: str) -> ActionResult:
-    routing, _raw = _routing_and_raw(value)
+    """Slack sends the bare routing (open the form); platforms with an inline text box (Teams,
+    the console) send `ROUTING|TEXT`, which is answered at once."""
+    routing, raw = _routing_and_raw(value)
     if routing is None:
         return _said(STALE).as_action()
+    if raw is not None:
+        return (await answer(services, caller, routing, raw)).as_action()
     return await free_text_form(services, caller, routing)
 
 
