@@ -14,13 +14,17 @@ import sys
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
+from bot.concerns import write_concerns_csv
 from bot.config import ConfigError, Settings
+from bot.directory import Directory
 from bot.logs import configure_logging
 from bot.services import Services
+from bot.surveys.cli import SurveyCommandError, add_survey_parser, run_survey_command, validate_file
 from bot.text import format_moment
 from bot.topics import resolve_topic
 from bot.updates import InvalidUpdate, UpdateDraft, parse_deadline, parse_publish_at, validate_draft
 from storage.repositories.audit import record_action
+from storage.repositories.concerns import all_concerns
 from storage.repositories.topics import all_topics
 from storage.repositories.updates import add_update, all_updates
 
@@ -68,6 +72,12 @@ def _parser() -> argparse.ArgumentParser:
     digest_sub = digest.add_subparsers(dest="digest_command", metavar="ACTION", required=True)
     preview = digest_sub.add_parser("preview", help="print a channel's digest as of now")
     preview.add_argument("channel", metavar="CHANNEL_ID", help="e.g. C0123ABCD")
+    add_survey_parser(sub)
+
+    concerns = sub.add_parser("concerns", help="messages members reported")
+    con_sub = concerns.add_subparsers(dest="concerns_command", metavar="ACTION", required=True)
+    export = con_sub.add_parser("export", help="write every concern, redacted, to a CSV file")
+    export.add_argument("--out", required=True, help="the CSV file to write")
     return parser
 
 
@@ -79,7 +89,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"sectorbot: configuration error: {error}", file=sys.stderr)
         return EXIT_USAGE
     configure_logging(settings.log_level)
-    command = args.command or ("run" if settings.slack_enabled else "demo")
+    command = args.command or (
+        "run" if settings.slack_enabled or settings.teams_enabled else "demo"
+    )
     try:
         if command == "run":
             return _run(settings)
@@ -93,7 +105,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _async(_updates_list(settings))
         if command == "digest":
             return _async(_digest_preview(settings, args.channel))
-    except CommandError as error:
+        if command == "survey" and args.survey_command == "validate":
+            return validate_file(args.file, settings.timezone)
+        if command == "survey":
+            return _async(_survey(settings, args))
+        if command == "concerns":
+            return _async(_concerns_export(settings, args.out))
+    except (CommandError, SurveyCommandError) as error:
         print(f"sectorbot: {error}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
@@ -109,10 +127,11 @@ def _async(work: Awaitable[int]) -> int:
 
 
 def _run(settings: Settings) -> int:
-    if not settings.slack_enabled:
+    if not settings.slack_enabled and not settings.teams_enabled:
         print(
-            "sectorbot: no Slack credentials. Set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET "
-            "(or SLACK_APP_TOKEN for Socket Mode) in .env, or try `sectorbot demo`.",
+            "sectorbot: no Slack or Teams credentials. Set SLACK_BOT_TOKEN and "
+            "SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN for Socket Mode), or TEAMS_APP_ID, "
+            "TEAMS_APP_PASSWORD and TEAMS_TENANT_ID, in .env, or try `sectorbot demo`.",
             file=sys.stderr,
         )
         return EXIT_USAGE
@@ -245,6 +264,38 @@ async def _digest_preview(settings: Settings, channel_id: str) -> int:
         return 0
 
     return await _with_services(settings, show)
+def _slack_directory(services: Services) -> Directory | None:
+    """The Web API directory when a bot token is set (lazily: the core stays platform-free)."""
+    if not services.settings.slack_enabled:
+        return None
+    from handlers.slack.app import build_client
+    from handlers.slack.directory import SlackDirectory
+
+    return SlackDirectory(build_client(services))
+
+
+async def _survey(settings: Settings, args: argparse.Namespace) -> int:
+    async def work(services: Services) -> int:
+        return await run_survey_command(services, args, _slack_directory)
+
+    return await _with_services(settings, work)
+
+async def _concerns_export(settings: Settings, out: str) -> int:
+    async def export(services: Services) -> int:
+        actor = f"cli:{getpass.getuser()}"
+        async with services.sessions.begin() as session:
+            concerns = await all_concerns(session)
+            try:
+                count = write_concerns_csv(concerns, services, out)
+            except OSError as error:
+                raise CommandError(f"cannot write {out!r}: {error.strerror or error}") from None
+            await record_action(
+                session, actor=actor, action="concerns.export", detail={"rows": count}
+            )
+        print(f"Wrote {count} concern(s) to {out}, with names and contact details removed.")
+        return 0
+
+    return await _with_services(settings, export)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
@@ -21,6 +22,8 @@ DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///data/sectorbot.db"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+ENTRA_ID = re.compile(r"^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$", re.IGNORECASE)
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
 class ConfigError(Exception):
@@ -48,22 +51,37 @@ class Settings:
     digest_post_empty: bool = True
     coordinators_channel: str | None = None
     log_level: str = "INFO"
+    # Microsoft Teams (Entra app registration of the Azure Bot); see handlers/teams/.
+    teams_app_id: str | None = None
+    teams_app_password: str | None = None
+    teams_tenant_id: str | None = None
+    teams_dev_anonymous: bool = False
+    teams_coordinators: frozenset[str] = field(default_factory=frozenset)
 
     @property
     def slack_enabled(self) -> bool:
         return bool(self.slack_bot_token)
 
     @property
+    def teams_enabled(self) -> bool:
+        return bool(self.teams_app_id) or self.teams_dev_anonymous
+
+    @property
     def socket_mode(self) -> bool:
         return bool(self.slack_app_token)
 
     def is_coordinator(self, user_id: str) -> bool:
-        return user_id in self.coordinators
+        return user_id in self.coordinators or user_id.lower() in self.teams_coordinators
 
     def describe(self) -> dict[str, str]:
         """A loggable view with every secret masked."""
         return {
             "slack": "on" if self.slack_enabled else "off",
+            "teams": (
+                "anonymous (development)"
+                if self.teams_dev_anonymous
+                else ("on" if self.teams_enabled else "off")
+            ),
             "mode": "socket" if self.socket_mode else "http",
             "slack_api_url": self.slack_api_url,
             "database": _mask_url(self.database_url),
@@ -115,13 +133,16 @@ def _parse(env: Mapping[str, str]) -> Settings:
     if not api_url.endswith("/"):
         api_url += "/"
 
+    host = _get(env, "SECTORBOT_HOST") or "0.0.0.0"
+    teams = _teams(env, host)
+
     return Settings(
         slack_bot_token=bot_token,
         slack_signing_secret=signing_secret,
         slack_app_token=app_token,
         slack_api_url=api_url,
         database_url=_database_url(_get(env, "DATABASE_URL")),
-        host=_get(env, "SECTORBOT_HOST") or "0.0.0.0",
+        host=host,
         port=_int(env, "PORT", 3000, 1, 65535),
         coordinators=_coordinators(_get(env, "SECTORBOT_COORDINATORS")),
         timezone=_zone(_get(env, "SECTORBOT_TIMEZONE") or "Europe/London"),
@@ -131,7 +152,55 @@ def _parse(env: Mapping[str, str]) -> Settings:
         digest_post_empty=_bool(env, "SECTORBOT_DIGEST_POST_EMPTY", True),
         coordinators_channel=_get(env, "SECTORBOT_COORDINATORS_CHANNEL"),
         log_level=(_get(env, "LOG_LEVEL") or "INFO").upper(),
+        **teams,
     )
+
+
+def _teams(env: Mapping[str, str], host: str) -> dict[str, Any]:
+    """Teams settings. Anonymous mode accepts unsigned requests, so it is for a developer's own
+    machine only: refused unless the server listens on loopback."""
+    app_id = _get(env, "TEAMS_APP_ID")
+    password = _get(env, "TEAMS_APP_PASSWORD")
+    tenant = _get(env, "TEAMS_TENANT_ID")
+    anonymous = _bool(env, "SECTORBOT_TEAMS_DEV_ANONYMOUS", False)
+    if anonymous and host not in LOOPBACK_HOSTS:
+        raise ConfigError(
+            "SECTORBOT_TEAMS_DEV_ANONYMOUS",
+            "accepts unauthenticated requests, so it is allowed only when SECTORBOT_HOST is "
+            f"127.0.0.1, localhost or ::1 (it is {host!r})",
+        )
+    if anonymous and app_id:
+        raise ConfigError(
+            "SECTORBOT_TEAMS_DEV_ANONYMOUS", "cannot be used together with TEAMS_APP_ID"
+        )
+    if app_id is not None:
+        if not ENTRA_ID.match(app_id):
+            raise ConfigError("TEAMS_APP_ID", "must be the bot's Entra application (client) id")
+        if password is None:
+            raise ConfigError("TEAMS_APP_PASSWORD", "is required when TEAMS_APP_ID is set")
+        if tenant is None:
+            raise ConfigError("TEAMS_TENANT_ID", "is required when TEAMS_APP_ID is set")
+    if tenant is not None and not ENTRA_ID.match(tenant):
+        raise ConfigError("TEAMS_TENANT_ID", "must be your Entra tenant (directory) id")
+    return {
+        "teams_app_id": app_id,
+        "teams_app_password": password,
+        "teams_tenant_id": tenant,
+        "teams_dev_anonymous": anonymous,
+        "teams_coordinators": _teams_coordinators(_get(env, "SECTORBOT_TEAMS_COORDINATORS")),
+    }
+
+
+def _teams_coordinators(raw: str | None) -> frozenset[str]:
+    ids = [part.strip().lower() for part in (raw or "").split(",") if part.strip()]
+    for object_id in ids:
+        if not ENTRA_ID.match(object_id):
+            raise ConfigError(
+                "SECTORBOT_TEAMS_COORDINATORS",
+                f"{object_id!r} is not an Entra object id "
+                "(like 00000000-0000-0000-0000-000000000000)",
+            )
+    return frozenset(ids)
 
 
 def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:

@@ -53,16 +53,27 @@ class Form:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file for the person who acted (a report), sent privately by the adapter."""
+
+    filename: str
+    content: bytes
+    title: str = ""
+
+
+@dataclass(frozen=True)
 class ActionResult:
     """What to show after a button or choice.
 
     `replace`: the message that carried the button becomes this (the answered form of a
     question, say). `reply`: a new message to the same person. `form`: open this form.
+    `files`: send these to the person privately (in their direct messages).
     """
 
     replace: Message | None = None
     reply: Message | None = None
     form: Form | None = None
+    files: tuple[Attachment, ...] = ()
 
 
 @dataclass(frozen=True)

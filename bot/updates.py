@@ -19,7 +19,14 @@ _URL = re.compile(r"^https?://[^\s<>|]+$")
 
 
 class InvalidUpdate(ValueError):
-    """An update a coordinator wrote that cannot be saved; the message says why, plainly."""
+    """An update a coordinator wrote that cannot be saved; the message says why, plainly.
+
+    `field` names the part at fault (topic, title, body, link, deadline, publish_at), so a form
+    can show the sentence beside it."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -31,28 +38,37 @@ class UpdateDraft:
     deadline: date | None = None
 
 
-def validate_draft(draft: UpdateDraft, known_topics: set[str]) -> UpdateDraft:
-    """Clean and check a draft; raise InvalidUpdate with a sentence naming the field."""
+def check_draft(draft: UpdateDraft, known_topics: set[str]) -> tuple[UpdateDraft, dict[str, str]]:
+    """The cleaned draft and every problem with it, by field (empty when it can be saved)."""
+    problems: dict[str, str] = {}
     if draft.topic not in known_topics:
         names = ", ".join(sorted(known_topics))
-        raise InvalidUpdate(f"Unknown topic '{shorten(draft.topic, 40)}'. Topics: {names}.")
+        problems["topic"] = f"Unknown topic '{shorten(draft.topic, 40)}'. Topics: {names}."
     title = clean_text(draft.title).strip()
     body = clean_text(draft.body).strip()
     if not title:
-        raise InvalidUpdate("The title is empty.")
-    if len(title) > TITLE_LIMIT:
-        raise InvalidUpdate(f"The title is {len(title):,} characters; the limit is {TITLE_LIMIT}.")
+        problems["title"] = "The title is empty."
+    elif len(title) > TITLE_LIMIT:
+        problems["title"] = f"The title is {len(title):,} characters; the limit is {TITLE_LIMIT}."
     if not body:
-        raise InvalidUpdate("The body is empty.")
-    if len(body) > BODY_LIMIT:
-        raise InvalidUpdate(
+        problems["body"] = "The body is empty."
+    elif len(body) > BODY_LIMIT:
+        problems["body"] = (
             f"The body is {len(body):,} characters; the limit is {BODY_LIMIT:,}. "
             "Shorten it or link to the full text."
         )
     link = (draft.link or "").strip() or None
     if link is not None and (len(link) > LINK_LIMIT or not _URL.match(link)):
-        raise InvalidUpdate("The source link must be a web address starting with https://.")
-    return UpdateDraft(draft.topic, title, body, link, draft.deadline)
+        problems["link"] = "The source link must be a web address starting with https://."
+    return UpdateDraft(draft.topic, title, body, link, draft.deadline), problems
+
+
+def validate_draft(draft: UpdateDraft, known_topics: set[str]) -> UpdateDraft:
+    """Clean and check a draft; raise InvalidUpdate with a sentence naming the field."""
+    cleaned, problems = check_draft(draft, known_topics)
+    for field, problem in problems.items():
+        raise InvalidUpdate(problem, field)
+    return cleaned
 
 
 def parse_deadline(raw: str) -> date:
@@ -60,7 +76,9 @@ def parse_deadline(raw: str) -> date:
     try:
         return date.fromisoformat(raw.strip())
     except ValueError:
-        raise InvalidUpdate(f"'{shorten(raw, 40)}' is not a date; use YYYY-MM-DD.") from None
+        raise InvalidUpdate(
+            f"'{shorten(raw, 40)}' is not a date; use YYYY-MM-DD.", "deadline"
+        ) from None
 
 
 def parse_publish_at(raw: str, zone: ZoneInfo) -> datetime:
@@ -69,7 +87,7 @@ def parse_publish_at(raw: str, zone: ZoneInfo) -> datetime:
         moment = datetime.fromisoformat(raw.strip())
     except ValueError:
         raise InvalidUpdate(
-            f"'{shorten(raw, 40)}' is not a date and time; use YYYY-MM-DDTHH:MM."
+            f"'{shorten(raw, 40)}' is not a date and time; use YYYY-MM-DDTHH:MM.", "publish_at"
         ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=zone)
 

@@ -1,4 +1,4 @@
-"""Start the bot: database, Slack (HTTP or Socket Mode), the web server, until a signal."""
+"""Start the bot: database, Slack (HTTP or Socket Mode), Teams, the web server, until a signal."""
 
 from __future__ import annotations
 
@@ -27,7 +27,14 @@ async def serve(settings: Settings, *, ready: asyncio.Event | None = None) -> No
 
         slack_app = build_app(services)
         services.senders["slack"] = SlackSender(build_sender_client(services))
-    web_app = build_web_app(slack_app if not settings.socket_mode else None)
+    teams = None
+    if settings.teams_enabled:
+        from handlers.teams.app import build_teams
+        from handlers.teams.sender import TeamsSender
+
+        teams = build_teams(services)
+        services.senders["teams"] = TeamsSender(services, teams.adapter)
+    web_app = build_web_app(slack_app if not settings.socket_mode else None, teams)
     runner = web.AppRunner(web_app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, settings.host, settings.port)

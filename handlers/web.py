@@ -1,15 +1,20 @@
-"""The one HTTP server: Slack at /slack/events, a health check, and (later) Teams."""
+"""The one HTTP server: Slack at /slack/events, Teams at /api/messages, a health check."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 
+if TYPE_CHECKING:
+    from handlers.teams.app import TeamsBot
+
 MAX_BODY = 1024 * 1024  # Slack payloads are far smaller; refuse anything bigger early
 
 
-def build_web_app(slack_app: AsyncApp | None) -> web.Application:
+def build_web_app(slack_app: AsyncApp | None, teams: TeamsBot | None = None) -> web.Application:
     web_app = web.Application(client_max_size=MAX_BODY)
 
     async def healthz(_request: web.Request) -> web.Response:
@@ -23,4 +28,6 @@ def build_web_app(slack_app: AsyncApp | None) -> web.Application:
             return await to_aiohttp_response(bolt_response)
 
         web_app.router.add_post("/slack/events", slack_events)
+    if teams is not None:
+        teams.mount(web_app)  # its JWT check guards /api/messages only
     return web_app

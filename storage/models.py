@@ -87,13 +87,13 @@ class Member(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     platform: Mapped[str] = mapped_column(String(20), default="slack")
     team_id: Mapped[str] = mapped_column(String(64))
-    user_id: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[str] = mapped_column(String(255))
     display_name: Mapped[str | None] = mapped_column(String(200))
     timezone: Mapped[str | None] = mapped_column(String(64))
     organisation_id: Mapped[int | None] = mapped_column(
         ForeignKey("organisations.id", ondelete="SET NULL")
     )
-    dm_channel: Mapped[str | None] = mapped_column(String(64))
+    dm_channel: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -106,7 +106,7 @@ class Channel(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     platform: Mapped[str] = mapped_column(String(20), default="slack")
     team_id: Mapped[str] = mapped_column(String(64))
-    channel_id: Mapped[str] = mapped_column(String(64))
+    channel_id: Mapped[str] = mapped_column(String(255))
     name: Mapped[str | None] = mapped_column(String(200))
     # Network channels get the weekly digest.
     is_network: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -191,8 +191,8 @@ class Invitation(Base):
     invite_after: Mapped[datetime] = mapped_column(default=utcnow)
     invited_at: Mapped[datetime | None] = mapped_column()
     reminder_rounds_sent: Mapped[int] = mapped_column(Integer, default=0)
-    conversation: Mapped[str | None] = mapped_column(String(64))
-    message_ts: Mapped[str | None] = mapped_column(String(64))
+    conversation: Mapped[str | None] = mapped_column(String(255))
+    message_ts: Mapped[str | None] = mapped_column(String(255))
     # Bumped on every answer: a stale (double-clicked) button carries an old version.
     version: Mapped[int] = mapped_column(Integer, default=0)
     # No completion time here on purpose: with the response's date it could name a respondent.
@@ -246,7 +246,7 @@ class OutboxItem(Base):
     key: Mapped[str] = mapped_column(String(200), unique=True)
     kind: Mapped[str] = mapped_column(String(40))
     platform: Mapped[str] = mapped_column(String(20), default="slack")
-    conversation: Mapped[str] = mapped_column(String(64))
+    conversation: Mapped[str] = mapped_column(String(255))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     # pending -> sending (claimed) -> sent | failed
     state: Mapped[str] = mapped_column(String(20), default="pending")
@@ -254,7 +254,7 @@ class OutboxItem(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     claimed_by: Mapped[str | None] = mapped_column(String(80))
     claimed_until: Mapped[datetime | None] = mapped_column()
-    message_ts: Mapped[str | None] = mapped_column(String(64))
+    message_ts: Mapped[str | None] = mapped_column(String(255))
     error: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column()

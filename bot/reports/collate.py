@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 
 from bot.reports.records import ResponseRecord
 from bot.reports.redact import redact_free_text
@@ -148,6 +149,7 @@ def collate(
     )
 
 
+@lru_cache(maxsize=1024)
 def categories_of(question: Question) -> tuple[tuple[str, str], ...]:
     """The (value, label) pairs a question's answers are counted under."""
     if question.kind == "scale":
@@ -164,7 +166,7 @@ def chosen_values(question: Question, answer: AnswerValue | None) -> tuple[str, 
     question (an answer left over from an earlier version of the survey is not guessed at)."""
     if answer is None:
         return ()
-    known = {value for value, _ in categories_of(question)}
+    known = _known_values(question)
     if question.kind == "multiple_choice":
         if not isinstance(answer, list):
             return ()
@@ -178,6 +180,11 @@ def chosen_values(question: Question, answer: AnswerValue | None) -> tuple[str, 
     if question.kind in ("single_choice", "yes_no"):
         return (answer,) if isinstance(answer, str) and answer in known else ()
     return ()
+
+
+@lru_cache(maxsize=1024)
+def _known_values(question: Question) -> frozenset[str]:
+    return frozenset(value for value, _ in categories_of(question))
 
 
 def free_text_answer(answer: AnswerValue | None) -> str | None:

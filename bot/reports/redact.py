@@ -8,6 +8,7 @@ sign-off). It errs towards removing too much, since a lost word costs less than 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import urlsplit, urlunsplit
 
 EMAIL = "[email]"
@@ -97,6 +98,7 @@ _NOT_NAMES_TEXT = """
 _NOT_NAMES = frozenset(_NOT_NAMES_TEXT.split())
 
 
+@lru_cache(maxsize=200_000)
 def redact_free_text(text: str) -> str:
     """Return `text` with contact details, mentions, case numbers and likely names replaced
     by tokens such as [email] and [name], so free-text answers can leave the network."""

@@ -15,7 +15,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 import bot.features  # noqa: F401  (registers the core's commands, actions and forms)
 from bot.services import Services
-from handlers.slack import actions, commands, events, views
+from handlers.slack import actions, commands, events, shortcuts, views
+from handlers.slack.directory import SlackDirectory
+from handlers.slack.repeated_events import skip_repeated_events
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +50,11 @@ def build_app(services: Services, client: AsyncWebClient | None = None) -> Async
         context["services"] = services
         return await next()
 
+    services.directories.setdefault("slack", SlackDirectory(app.client))
+    app.middleware(skip_repeated_events(services))
     commands.register(app)
     events.register(app)
     actions.register(app)
     views.register(app)
+    shortcuts.register(app)
     return app

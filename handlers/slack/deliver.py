@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.interactions import ActionResult, Caller
+from bot.interactions import ActionResult, Attachment, Caller
 from handlers.slack.forms import render_modal
 from handlers.slack.render import render
 
@@ -55,7 +55,22 @@ async def deliver(
                 await client.chat_postEphemeral(
                     channel=caller.channel_id, user=caller.user_id, **render(result.reply)
                 )
+        if result.files:
+            await send_files(client, caller.user_id, result.files)
     except Exception:
         logger.exception(
             "could not show the result to user %s in channel %s", caller.user_id, caller.channel_id
         )
+
+
+async def send_files(client: AsyncWebClient, user_id: str, files: tuple[Attachment, ...]) -> None:
+    """Files go to the person's DM only, never to the channel the command came from."""
+    opened = await client.conversations_open(users=user_id)
+    channel = (opened.get("channel") or {}).get("id") or user_id
+    await client.files_upload_v2(
+        channel=channel,
+        file_uploads=[
+            {"content": f.content, "filename": f.filename, "title": f.title or f.filename}
+            for f in files
+        ],
+    )

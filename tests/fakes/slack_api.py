@@ -324,6 +324,24 @@ class FakeSlackAPI:
         """``wait_for_response`` for async tests, without blocking the event loop."""
         return await asyncio.to_thread(self.wait_for_response, count, timeout, name)
 
+    def said(self) -> list[str]:
+        """Everything the bot showed people, as text: response_url posts and chat.* calls
+        (fallback text and block text), in arrival order per kind."""
+        texts = [_message_text(r.body) for r in self.responses() if isinstance(r.body, dict)]
+        for method in ("chat.postMessage", "chat.postEphemeral", "chat.update"):
+            texts.extend(_message_text(c.params) for c in self.calls(method))
+        return texts
+
+    async def async_wait_for_text(self, needle: str, timeout: float = 5.0) -> list[str]:
+        """Wait (off the event loop) until some message the bot showed contains ``needle``."""
+
+        def seen() -> bool:
+            return any(needle in text for text in self.said())
+
+        if not await asyncio.to_thread(self._wait, seen, timeout):
+            raise AssertionError(f"nobody was shown {needle!r} within {timeout}s: {self.said()}")
+        return self.said()
+
     def _wait(self, done: Callable[[], bool], timeout: float) -> bool:
         with self._cond:  # re-entrant use of calls() is fine: Condition wraps an RLock
             return self._cond.wait_for(done, timeout=timeout)
@@ -752,6 +770,37 @@ def _decode_json_field(key: str, value: Any) -> Any:
     return value
 
 
+def _message_text(message: dict[str, Any]) -> str:
+    """The fallback text and every text inside the blocks, one per line."""
+    parts = [str(message.get("text") or "")]
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if isinstance(node.get("text"), str):
+                parts.append(node["text"])
+            for value in node.values():
+                if isinstance(value, dict | list):
+                    walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    blocks = message.get("blocks")
+    walk(blocks if isinstance(blocks, list) else [])
+    return "\n".join(parts)
+
+
 def _short(value: Any, limit: int = 160) -> str:
     text = json.dumps(value, default=str)
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _wait_until(fake: FakeSlackAPI, done: Callable[[], bool], timeout: float) -> bool:
+    return fake._wait(done, timeout)
+
+
+async def async_wait_until(
+    fake: FakeSlackAPI, done: Callable[[], bool], timeout: float = 5.0
+) -> bool:
+    """Wait (in a worker thread) until `done()` holds for the recorded traffic."""
+    return await asyncio.to_thread(_wait_until, fake, done, timeout)

@@ -1,0 +1,307 @@
+"""The demo's world: a small network, its channels and a fortnight of sector updates.
+
+Written as an umbrella body's coordinator would write them, so the demo shows the bot as members
+would meet it. The organisations, people and figures are invented for the demo.
+Seeding goes through the same repositories as production, and only into an empty database, so
+`sectorbot demo --db FILE` can be run again on the same file.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.services import Services
+from bot.surveys.service import SurveyProblem, open_survey
+from storage.models import Channel, Member, Organisation, Subscription
+from storage.repositories.audit import record_action
+from storage.repositories.updates import add_update
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "console"
+TEAM = "TDEMO"
+NETWORK = "Justice Learning Network"
+
+# The moment the demo starts: a Monday morning while the DPS experience survey is open.
+START = datetime(2026, 11, 23, 8, 30, tzinfo=ZoneInfo("Europe/London"))
+
+
+@dataclass(frozen=True)
+class Person:
+    user_id: str
+    name: str  # what `/as member NAME` matches on (first name)
+    full_name: str
+    organisation: str
+    dm: str  # the id of the person's DM with the bot
+    coordinator: bool = False
+
+
+@dataclass(frozen=True)
+class Place:
+    channel_id: str
+    name: str  # without the '#'
+    topics: tuple[str, ...]
+    is_network: bool = False
+
+
+@dataclass(frozen=True)
+class Org:
+    name: str
+    kind: str
+    region: str
+
+
+ORGANISATIONS = (
+    Org(NETWORK, "umbrella body", "England and Wales"),
+    Org("Open Book Learning", "small charity", "North West"),
+    Org("Second Chapter Arts", "medium charity", "West Midlands"),
+    Org("Working Futures CIC", "community interest company", "London"),
+)
+
+COORDINATOR = Person("UDEMORUTH", "Ruth", "Ruth Okafor", NETWORK, "DDEMORUTH", coordinator=True)
+MEMBERS = (
+    Person("UDEMOASHA", "Asha", "Asha Patel", "Open Book Learning", "DDEMOASHA"),
+    Person("UDEMOBEN", "Ben", "Ben Hughes", "Second Chapter Arts", "DDEMOBEN"),
+    Person("UDEMOCHIDI", "Chidi", "Chidi Eze", "Working Futures CIC", "DDEMOCHIDI"),
+)
+PEOPLE = (COORDINATOR, *MEMBERS)
+
+ALL_TOPICS = ("dps-budget", "dps-commissioning", "vetting", "general")
+PLACES = (
+    Place("CDEMONEWS", "network-news", ALL_TOPICS, is_network=True),
+    Place("CDEMOVETTING", "vetting-forum", ("vetting",)),
+    Place("CDEMOCOORD", "coordinators", ()),
+)
+COORDINATORS_CHANNEL = "CDEMOCOORD"
+SURVEYS = ("dps-experience", "vetting-experience")  # from the shipped library
+
+
+@dataclass(frozen=True)
+class SeedUpdate:
+    topic: str
+    title: str
+    body: str
+    publish_at: datetime
+    link: str | None = None
+    deadline: date | None = None
+
+    @property
+    def posted(self) -> bool:
+        return self.publish_at <= START
+
+
+def _at(day: int, hour: int, minute: int = 0, month: int = 11) -> datetime:
+    return datetime(2026, month, day, hour, minute, tzinfo=START.tzinfo)
+
+
+HMPPS = "https://www.gov.uk/government/organisations/hm-prison-and-probation-service"
+CONTRACTS = "https://www.contractsfinder.service.gov.uk/"
+
+UPDATES = (
+    SeedUpdate(
+        topic="dps-commissioning",
+        title="Call-out: family learning at HMP Styal",
+        body=(
+            "HMP Styal has issued a call-out for a family learning programme: parents and their "
+            "children learning together on family visit days, two days a week from February.\n\n"
+            "The value is up to *£48,000 a year*. Send expressions of interest through the DPS "
+            "portal by Monday 30 November. You need to be on the DPS already to respond."
+        ),
+        publish_at=_at(16, 10),
+        link=CONTRACTS,
+        deadline=date(2026, 11, 30),
+    ),
+    SeedUpdate(
+        topic="vetting",
+        title="Security vetting framework: what changes from January",
+        body=(
+            "HMPPS has confirmed the revised security vetting framework for staff and volunteers "
+            "from voluntary organisations working in prisons and probation. The main changes:\n"
+            "• one national application route, instead of prison by prison\n"
+            "• a target of 30 working days for standard checks\n"
+            "• a *complex case panel* for applicants with lived experience of the justice "
+            "system, who can now send a written personal statement\n"
+            "• appeals go to the regional vetting lead within 20 working days of a decision\n\n"
+            "We pressed for the panel for two years. Thank you to everyone who sent us examples."
+        ),
+        publish_at=_at(18, 14),
+        link=HMPPS,
+    ),
+    SeedUpdate(
+        topic="dps-budget",
+        title="Indicative DPS budgets for 2027-28, prison by prison",
+        body=(
+            "HMPPS has shared indicative budgets for education bought through the Dynamic "
+            "Purchasing System in 2027-28. They are _indicative_: governors confirm final "
+            "allocations in March. A few from the list:\n"
+            "• HMP Berwyn: £412,000\n"
+            "• HMP Wandsworth: £301,000\n"
+            "• HMP Leeds: £238,000\n"
+            "• HMP Styal: £186,500\n\n"
+            "The full list, by prison and region, is on the DPS portal. If your prison's figure "
+            "is very different from this year's, tell us: we are collecting examples to raise "
+            "with HMPPS at the December engagement meeting."
+        ),
+        publish_at=_at(19, 11),
+        link=HMPPS,
+    ),
+    SeedUpdate(
+        topic="dps-commissioning",
+        title="Commissioning round 3 for 2027-28: ITT closes 11 December",
+        body=(
+            "Round 3 covers the North West and Yorkshire prison groups: 14 lots including ESOL, "
+            "creative arts, digital skills and through-the-gate mentoring.\n\n"
+            "Send clarification questions through the DPS portal by 4 December; HMPPS publishes "
+            "every answer, anonymised. Bids are due by *12:00 on Friday 11 December*, for "
+            "contracts starting on 1 April 2027."
+        ),
+        publish_at=_at(20, 9, 30),
+        link=CONTRACTS,
+        deadline=date(2026, 12, 11),
+    ),
+    SeedUpdate(
+        topic="general",
+        title="Members' meeting: notes and next steps",
+        body=(
+            "Thank you to the 23 organisations who came to Thursday's members' meeting. The notes "
+            "and slides are in the shared drive.\n\n"
+            "The next meeting is on 21 January. We'll agree what to tell HMPPS about the DPS "
+            "before the next commissioning year, so please fill in the DPS experience survey."
+        ),
+        publish_at=_at(23, 8),
+    ),
+    # Scheduled: these appear when the demo's clock is moved on (`/clock +1d`, `/clock +7d`).
+    SeedUpdate(
+        topic="vetting",
+        title="Vetting workshop, 8 December: getting lived-experience staff through",
+        body=(
+            "Our online workshop with the HMPPS vetting team is on *Tuesday 8 December, "
+            "10:00 to 11:30*. We'll go through the complex case panel, what a strong personal "
+            "statement looks like, and how appeals work.\n\n"
+            "Bring your questions: the vetting team will answer what they can on the day and "
+            "take the rest away. Please book by 4 December."
+        ),
+        publish_at=_at(24, 9),
+        deadline=date(2026, 12, 4),
+    ),
+    SeedUpdate(
+        topic="dps-budget",
+        title="What 'indicative' means for your bid: HMPPS answers",
+        body=(
+            "HMPPS has answered our questions on the 2027-28 indicative budgets:\n"
+            "• figures can move by up to 10% either way when allocations are confirmed in March\n"
+            "• budget a prison does not spend stays with that prison\n"
+            "• multi-year contracts are funded at the indicative rate until confirmed\n\n"
+            "So price your bid against the indicative figure, and say in your ITT response how "
+            "you would scale delivery up or down."
+        ),
+        publish_at=_at(30, 10),
+        link=HMPPS,
+    ),
+)
+
+
+async def is_seeded(session: AsyncSession) -> bool:
+    found = await session.scalar(select(Member.id).where(Member.platform == PLATFORM).limit(1))
+    return found is not None
+
+
+async def seed_demo(services: Services) -> bool:
+    """Fill an empty demo database; False (and nothing written) when it was seeded before."""
+    async with services.sessions.begin() as session:
+        if await is_seeded(session):
+            return False
+        await _seed_people(session)
+        await _seed_places(session)
+        await _seed_updates(session)
+    await open_demo_surveys(services)
+    return True
+
+
+async def _seed_people(session: AsyncSession) -> None:
+    organisations = {
+        o.name: Organisation(name=o.name, kind=o.kind, region=o.region) for o in ORGANISATIONS
+    }
+    session.add_all(organisations.values())
+    await session.flush()
+    for person in PEOPLE:
+        session.add(
+            Member(
+                platform=PLATFORM,
+                team_id=TEAM,
+                user_id=person.user_id,
+                display_name=person.full_name,
+                timezone="Europe/London",
+                organisation_id=organisations[person.organisation].id,
+                dm_channel=person.dm,
+            )
+        )
+
+
+async def _seed_places(session: AsyncSession) -> None:
+    for place in PLACES:
+        channel = Channel(
+            platform=PLATFORM,
+            team_id=TEAM,
+            channel_id=place.channel_id,
+            name=place.name,
+            is_network=place.is_network,
+        )
+        session.add(channel)
+        await session.flush()
+        for topic in place.topics:
+            session.add(
+                Subscription(channel_id=channel.id, topic=topic, created_by=COORDINATOR.user_id)
+            )
+
+
+async def _seed_updates(session: AsyncSession) -> None:
+    for seed in UPDATES:
+        update = await add_update(
+            session,
+            topic=seed.topic,
+            title=seed.title,
+            body=seed.body,
+            author=COORDINATOR.user_id,
+            publish_at=seed.publish_at,
+            link=seed.link,
+            deadline=seed.deadline,
+            state="posted" if seed.posted else "scheduled",
+        )
+        if seed.posted:
+            update.posted_at = seed.publish_at
+        await record_action(
+            session,
+            actor=COORDINATOR.user_id,
+            action="update.add",
+            subject=f"update:{update.id}",
+            detail={"topic": seed.topic, "publish_at": seed.publish_at.isoformat(), "demo": True},
+        )
+
+
+async def open_demo_surveys(services: Services) -> int:
+    """Open the two shipped surveys for the demo's members, through the same service as a
+    coordinator's `/dps-update survey open NAME`: the invitations wait in the outbox until the
+    first working hour, and arrive in the members' DMs. Returns how many were opened."""
+    opened = 0
+    for name in SURVEYS:
+        try:
+            await open_survey(
+                services,
+                name,
+                [person.user_id for person in MEMBERS],
+                actor=COORDINATOR.user_id,
+                platform=PLATFORM,
+                team_id=TEAM,
+            )
+        except SurveyProblem as problem:  # e.g. a library survey whose dates have passed
+            log.warning("demo: survey %s not opened: %s", name, problem)
+            continue
+        opened += 1
+    return opened

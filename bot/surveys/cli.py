@@ -1,0 +1,122 @@
+"""`sectorbot survey ...`: validate a definition, list runs, open one, export its report.
+
+`bot/cli.py` wires these in and supplies the platform Directory (it is the composition root).
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from bot.directory import Directory, DirectoryError
+from bot.services import Services
+from bot.surveys.loader import SurveyDefinitionError, load_survey_file
+from bot.surveys.service import (
+    SurveyProblem,
+    audience_of_channels,
+    close_survey,
+    open_survey,
+    survey_report,
+    surveys_overview,
+)
+from bot.text import format_day, format_moment
+
+DirectoryFactory = Callable[[Services], Directory | None]
+
+
+class SurveyCommandError(Exception):
+    """Printed as one line with exit status 2."""
+
+
+def add_survey_parser(sub: Any) -> None:
+    survey = sub.add_parser("survey", help="validate, open, close and report on surveys")
+    actions = survey.add_subparsers(dest="survey_command", metavar="ACTION", required=True)
+    validate = actions.add_parser("validate", help="check a survey definition (YAML) file")
+    validate.add_argument("file")
+    actions.add_parser("list", help="surveys opened so far, with state and dates")
+    opening = actions.add_parser("open", help="open a library survey and invite people")
+    opening.add_argument("name")
+    opening.add_argument("--channel", action="append", default=[], help="invite its members")
+    opening.add_argument("--user", action="append", default=[], help="invite this user id")
+    closing = actions.add_parser("close", help="close a survey now")
+    closing.add_argument("name")
+    report = actions.add_parser("report", help="write the anonymised CSV and HTML report")
+    report.add_argument("name")
+    report.add_argument("--out", required=True, help="folder to write into (created if needed)")
+
+
+def validate_file(path: str, services_zone: Any) -> int:
+    try:
+        definition = load_survey_file(path, services_zone)
+    except SurveyDefinitionError as error:
+        raise SurveyCommandError(str(error)) from None
+    print(
+        f"{Path(path).name}: OK – {definition.name}: {definition.title!r}, "
+        f"{len(definition.questions)} questions, open "
+        f"{format_day(definition.opens_at, services_zone)} to "
+        f"{format_moment(definition.closes_at, services_zone)}."
+    )
+    return 0
+
+
+async def run_survey_command(
+    services: Services, args: argparse.Namespace, directory_for: DirectoryFactory
+) -> int:
+    actor = f"cli:{getpass.getuser()}"
+    zone = services.settings.timezone
+
+    async def listing() -> int:
+        surveys = await surveys_overview(services)
+        if not surveys:
+            print("No surveys opened yet. Open one with `sectorbot survey open NAME`.")
+        for s in surveys:
+            print(
+                f"{s.name:<24} {s.state:<7} opens {format_day(s.opens_at, zone):<16} "
+                f"closes {format_moment(s.closes_at, zone):<24} {s.title}"
+            )
+        return 0
+
+    async def opening() -> int:
+        directory = directory_for(services)
+        users = list(args.user)
+        if args.channel:
+            if directory is None:
+                raise SurveyCommandError(
+                    "--channel needs SLACK_BOT_TOKEN to see who is in it; use --user instead."
+                )
+            try:
+                users += await audience_of_channels(directory, args.channel)
+            except DirectoryError as error:
+                raise SurveyCommandError(str(error)) from None
+        opened = await open_survey(services, args.name, users, actor=actor, directory=directory)
+        print(
+            f"Opened {args.name}: {opened.invited} invitation(s) queued"
+            + (f", {opened.already} already invited" if opened.already else "")
+            + f"; closes {format_moment(opened.closes_at, zone)}."
+        )
+        return 0
+
+    async def closing() -> int:
+        survey, expired = await close_survey(services, args.name, actor=actor)
+        print(f"Closed {survey.name}; {expired} unfinished conversation(s) ended.")
+        return 0
+
+    async def reporting() -> int:
+        out = Path(args.out)
+        bundle = await survey_report(services, args.name, actor=actor, out_dir=out)
+        print(f"Wrote the report of {bundle.responses} response(s) to {out}.")
+        return 0
+
+    work: dict[str, Callable[[], Awaitable[int]]] = {
+        "list": listing,
+        "open": opening,
+        "close": closing,
+        "report": reporting,
+    }
+    try:
+        return await work[args.survey_command]()
+    except SurveyProblem as problem:
+        raise SurveyCommandError(str(problem).replace("`", "")) from None
