@@ -264,6 +264,8 @@ async def _digest_preview(settings: Settings, channel_id: str) -> int:
         return 0
 
     return await _with_services(settings, show)
+
+
 def _slack_directory(services: Services) -> Directory | None:
     """The Web API directory when a bot token is set (lazily: the core stays platform-free)."""
     if not services.settings.slack_enabled:
@@ -279,6 +281,7 @@ async def _survey(settings: Settings, args: argparse.Namespace) -> int:
         return await run_survey_command(services, args, _slack_directory)
 
     return await _with_services(settings, work)
+
 
 async def _concerns_export(settings: Settings, out: str) -> int:
     async def export(services: Services) -> int:

@@ -58,25 +58,17 @@ def dps_survey(min_group_size: int = 5) -> SurveyDefinition:
         title="DPS experience survey 2026",
         intro="How the Dynamic Purchasing System has worked for member organisations.",
         questions=(
-            Question(
-                "org_type", "single_choice", "Organisation type", options=ORG_TYPES, breakdown=True
-            ),
+            Question("org_type", "single_choice", "Organisation type", options=ORG_TYPES,
+                     breakdown=True),
             Question("region", "single_choice", "Region", options=REGIONS, breakdown=True),
             Question("on_portal", "yes_no", "Is your organisation registered on the DPS portal?"),
-            Question(
-                "barriers",
-                "multiple_choice",
-                "What has made it hard to bid through the DPS?",
-                options=BARRIERS,
-                required=False,
-            ),
-            Question(
-                "ease",
-                "scale",
-                "How easy is it to respond to a call-out?",
-                scale_labels=((1, "Very hard"), (3, "Neither"), (5, "Very easy")),
-            ),
-            Question("comments", "free_text", "Anything else HMPPS should hear?", required=False),
+            Question("barriers", "multiple_choice",
+                     "What has made it hard to bid through the DPS?", options=BARRIERS,
+                     required=False),
+            Question("ease", "scale", "How easy is it to respond to a call-out?",
+                     scale_labels=((1, "Very hard"), (3, "Neither"), (5, "Very easy"))),
+            Question("comments", "free_text", "Anything else HMPPS should hear?",
+                     required=False),
         ),
         opens_at=datetime(2026, 10, 19, 9, 0, tzinfo=UTC),
         closes_at=datetime(2026, 11, 27, 17, 0, tzinfo=UTC),
@@ -92,7 +84,7 @@ COMMENTS = (
     "Spoke to Sarah Jones at the regional team, who was very helpful.",
     "Ring 07700 900123 and ask for the bids team.",
     "Our client A1234BC lost his place because the contract changed hands.",
-    '=HYPERLINK("http://evil.example", "click")',
+    "=HYPERLINK(\"http://evil.example\", \"click\")",
     "cc <@U12345> <!channel> — the lots are far too big for small charities.",
     "Lots are bundled so only national providers can bid.\n\nThanks,\nPriya",
     "Mrs Okafor in our finance team spent two weeks on the insurance section.",
@@ -107,14 +99,10 @@ def synthetic_responses(n: int = 200, seed: int = 7) -> list[ResponseRecord]:
     records = []
     start = date(2026, 10, 19)
     for i in range(n):
-        org = (
-            "mutual"
-            if i < 3
-            else rng.choice(["small"] * 5 + ["medium"] * 3 + ["large", "social_enterprise"])
-        )
-        region = (
-            "wales" if 3 <= i < 5 else rng.choice(["north", "midlands", "london_se", "south_west"])
-        )
+        org = "mutual" if i < 3 else rng.choice(["small"] * 5 + ["medium"] * 3 + ["large",
+                                                                                  "social_enterprise"])
+        region = "wales" if 3 <= i < 5 else rng.choice(["north", "midlands", "london_se",
+                                                       "south_west"])
         answers: dict[str, AnswerValue | None] = {
             "org_type": org,
             "region": region,
@@ -206,7 +194,6 @@ def test_redaction_removes_any_plain_email(email: str) -> None:
 
 # --- spreadsheet safety ----------------------------------------------------------------------
 
-
 @pytest.mark.parametrize(
     ("cell", "expected"),
     [
@@ -216,7 +203,7 @@ def test_redaction_removes_any_plain_email(email: str) -> None:
         ("@SUM(A1)", "'@SUM(A1)"),
         ("\t=cmd", "'\t=cmd"),
         ("\r=cmd", "'\r=cmd"),
-        ('  =HYPERLINK("x")', '\'  =HYPERLINK("x")'),
+        ("  =HYPERLINK(\"x\")", "'  =HYPERLINK(\"x\")"),
         ("＝1+1", "'＝1+1"),
         ("fine = ok", "fine = ok"),
         ("", ""),
@@ -229,7 +216,8 @@ def test_escape_spreadsheet_cell(cell: str, expected: str) -> None:
 
 def test_csv_escapes_formula_injection(tmp_path: Path) -> None:
     definition = dps_survey(min_group_size=1)
-    evil = ['=HYPERLINK("http://evil","x")', "+cmd|' /C calc'!A0", "-1+2", "\t=1+1", "  =2+2"]
+    evil = ["=HYPERLINK(\"http://evil\",\"x\")", "+cmd|' /C calc'!A0", "-1+2",
+            "\t=1+1", "  =2+2"]
     responses = [ResponseRecord(date(2026, 11, 2), {"comments": text}) for text in evil]
     path = tmp_path / "out.csv"
     write_responses_csv(definition, responses, path)
@@ -273,10 +261,8 @@ def test_csv_holds_no_user_ids_dates_or_contact_details(tmp_path: Path) -> None:
     definition = dps_survey(min_group_size=1)
     responses = [
         ResponseRecord(date(2026, 11, 2), {"org_type": "small", "comments": "ask <@U12345>"}),
-        ResponseRecord(
-            date(2026, 11, 3),
-            {"org_type": "small", "comments": "<@U12345|jane> or jane@example.org"},
-        ),
+        ResponseRecord(date(2026, 11, 3), {"org_type": "small",
+                                            "comments": "<@U12345|jane> or jane@example.org"}),
         ResponseRecord(date(2026, 11, 4), {"org_type": "small", "comments": "U12345ABCD knows"}),
     ]
     path = tmp_path / "out.csv"
@@ -291,10 +277,7 @@ def test_csv_holds_no_user_ids_dates_or_contact_details(tmp_path: Path) -> None:
 def test_csv_uses_labels_and_joins_multiple_choice(tmp_path: Path) -> None:
     definition = dps_survey(min_group_size=1)
     answers: dict[str, AnswerValue | None] = {
-        "org_type": "medium",
-        "on_portal": "yes",
-        "barriers": ["time", "feedback"],
-        "ease": 4,
+        "org_type": "medium", "on_portal": "yes", "barriers": ["time", "feedback"], "ease": 4,
     }
     path = tmp_path / "out.csv"
     write_responses_csv(definition, [ResponseRecord(date(2026, 11, 2), answers)], path)
@@ -336,7 +319,6 @@ def test_csv_below_minimum_has_header_only(tmp_path: Path) -> None:
 
 
 # --- collation and suppression ---------------------------------------------------------------
-
 
 def test_suppressed_groups_primary_and_secondary() -> None:
     # One small group: the next smallest is hidden with it.
@@ -434,14 +416,15 @@ def test_free_text_is_redacted_and_order_ignores_submission() -> None:
     comments = next(q for q in first.questions if q.question_id == "comments")
     assert comments.answered == 6 and comments.skipped == 2
     assert "Call [phone]" in comments.answers and "Call 07700 900123" not in comments.answers
-    assert (
-        comments.answers == next(q for q in second.questions if q.question_id == "comments").answers
-    )
+    assert comments.answers == next(
+        q for q in second.questions if q.question_id == "comments"
+    ).answers
 
 
 def test_responses_by_week_fills_gaps() -> None:
     weeks = responses_by_week([date(2026, 11, 23), date(2026, 11, 24), date(2026, 12, 8)])
-    assert [(w.week, w.count) for w in weeks] == [("2026-W48", 2), ("2026-W49", 0), ("2026-W50", 1)]
+    assert [(w.week, w.count) for w in weeks] == [("2026-W48", 2), ("2026-W49", 0),
+                                                   ("2026-W50", 1)]
 
 
 def test_collate_needs_an_aware_generated_at_and_a_sane_minimum() -> None:
@@ -463,7 +446,6 @@ def test_record_keeps_only_the_day_and_a_frozen_copy_of_answers() -> None:
 
 
 # --- the HTML report ---------------------------------------------------------------------------
-
 
 class _Tags(HTMLParser):
     def __init__(self) -> None:
@@ -495,15 +477,8 @@ def test_200_response_report(tmp_path: Path) -> None:
     assert "DPS experience survey 2026" in html
     assert "4 December 2026, 12:00 UTC" in html and "200" in html
     assert "Rules applied" in html and "Minimum group size 5" in html
-    for secret in (
-        "jo.bloggs@example.org",
-        "07700 900123",
-        "A1234BC",
-        "U12345",
-        "Sarah Jones",
-        "Okafor",
-        "Priya",
-    ):
+    for secret in ("jo.bloggs@example.org", "07700 900123", "A1234BC", "U12345", "Sarah Jones",
+                   "Okafor", "Priya"):
         assert secret not in html
     assert "[email]" in html and "[name]" in html
     assert "=HYPERLINK(&quot;http://evil.example&quot;" in html
@@ -513,21 +488,14 @@ def test_200_response_report(tmp_path: Path) -> None:
 def test_user_text_is_escaped_in_html() -> None:
     definition = dps_survey(min_group_size=1)
     definition = SurveyDefinition(
-        **{
-            **definition.__dict__,
-            "title": "<script>alert(1)</script>",
-            "questions": (
-                Question(
-                    "q",
-                    "single_choice",
-                    "<b>Pick</b>",
-                    options=(Option("a", "<img src=x onerror=alert(1)>"),),
-                ),
-                Question("t", "free_text", "Say"),
-            ),
-        }
+        **{**definition.__dict__, "title": "<script>alert(1)</script>",
+           "questions": (Question("q", "single_choice", "<b>Pick</b>",
+                                  options=(Option("a", "<img src=x onerror=alert(1)>"),)),
+                         Question("t", "free_text", "Say"))}
     )
     responses = [ResponseRecord(date(2026, 11, 2), {"q": "a", "t": "</li><script>x</script>"})]
-    html = render_html_report(collate(definition, responses, generated_at=GENERATED_AT), definition)
+    html = render_html_report(
+        collate(definition, responses, generated_at=GENERATED_AT), definition
+    )
     assert "<script>" not in html and "<img" not in html and "<b>Pick" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
