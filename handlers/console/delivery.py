@@ -53,6 +53,9 @@ class Conversations:
     _read: set[int] = field(default_factory=set)
     _mentioned: set[int] = field(default_factory=set)
 
+    def __len__(self) -> int:
+        return len(self._posts)
+
     def add(self, where: Where, message: Message, at: datetime, kind: str) -> Post:
         post = Post(len(self._posts) + 1, where, message, at, kind)
         self._posts.append(post)

@@ -176,7 +176,7 @@ def reflow(text: str) -> str:
             source.strip()
             and line.strip()
             and not _BULLET.match(line)
-            and not source.rstrip().endswith(_SENTENCE_END)
+            and not source.rstrip().rstrip("*_~`").endswith(_SENTENCE_END)
             and len(source) >= WRAPPED_SHARE * longest
         ):
             out[-1] = f"{out[-1].rstrip()} {line.lstrip()}"

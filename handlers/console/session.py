@@ -320,7 +320,10 @@ class DemoSession:
         to a DM waits until 09:00:01), so while a paced post is waiting the clock moves on to
         it and ticks again, until nothing more is due."""
         for _ in range(MAX_PACED_TICKS):
+            posted = len(self.conversations)
             await run_all(self.services)
+            if len(self.conversations) == posted:
+                break  # nothing was sent, so nothing is held back by pacing
             due = await next_due(self.services)
             if due is None or due > self.clock() + PACING:
                 break

@@ -50,7 +50,13 @@ def test_the_coordinator_sees_coordinator_help_and_members_do_not(tmp_path: Path
     # Reading changes nothing: no new updates, no audit entries beyond the seeded ones.
     assert run.scalar("SELECT count(*) FROM updates") == 7
     actions = dict(run.rows("SELECT action, count(*) FROM audit_log GROUP BY action"))
-    assert actions == {"update.add": 7, "survey.open": 2}
+    # The seed's own entries: as if the coordinator had added, subscribed and opened them.
+    assert actions == {
+        "update.add": 7,
+        "survey.open": 2,
+        "subscription.add": 5,
+        "digest.on": 1,
+    }
 
 
 def test_the_deployers_coordinators_stay_coordinators(tmp_path: Path) -> None:
