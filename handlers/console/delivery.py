@@ -119,7 +119,7 @@ async def next_due(services: Services) -> datetime | None:
 def summary(posts: Sequence[Post]) -> str:
     """One line for posts delivered elsewhere, and how to read them, e.g. "Also delivered:
     4 DMs to Ben and Chidi; 1 post to #vetting-forum. /in #vetting-forum to read it;
-    /as member Ben to read Ben's."."""
+    /as member Ben to read Ben's DMs."."""
     dms: Counter[Person] = Counter(p.where.dm_of for p in posts if p.where.dm_of is not None)
     channels: Counter[str] = Counter(p.where.label for p in posts if p.where.dm_of is None)
     parts: list[str] = []
@@ -132,7 +132,7 @@ def summary(posts: Sequence[Post]) -> str:
         hints.append(f"/in {first} to read {'them' if many > 1 else 'it'}")
     if dms:
         person = next(iter(dms))
-        hints.append(f"/as {person_named(person)} to read {person.name}'s")
+        hints.append(f"/as {person_named(person)} to read {person.name}'s DMs")
     return f"Also delivered: {'; '.join(parts)}. {'; '.join(hints)}."
 
 

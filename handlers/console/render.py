@@ -29,8 +29,10 @@ RULE = "─" * 40
 INLINE_LIMIT = 5  # up to this many short choices sit on one line, like Slack's button row
 HARD_WRAP_WIDTH = 100  # text whose lines are all this short or shorter may be hard-wrapped
 WRAPPED_SHARE = 0.6  # a wrapped line reaches at least this share of the longest line
+MIN_WRAPPED = 50  # and is at least this long: nobody hand-wraps at 40 columns
 _BULLET = re.compile(r"^\s*(?:[•◦▪‣*-]|\d{1,2}[.)])\s")
 _SENTENCE_END = (".", "!", "?", ":", "…")
+_LABEL = re.compile(r"^\s*([*_])[^*_]+\1\s*$")  # a wholly bold or italic line: a title
 
 
 @dataclass(frozen=True)
@@ -162,7 +164,7 @@ def reflow(text: str) -> str:
     90 columns) so the terminal wraps it at its own width instead of raggedly.
 
     Kept as written: blank lines between paragraphs, bullet lines, a line that ends a sentence
-    or introduces a list, a short line (an address, "Date: ..."), and any text with a line too
+    or introduces a list, a bold or italic line (a title), a short line (an address, "Date: ..."), and any text with a line too
     long to have been wrapped by hand, such as a digest entry.
     """
     lines = text.split("\n")
@@ -177,7 +179,8 @@ def reflow(text: str) -> str:
             and line.strip()
             and not _BULLET.match(line)
             and not source.rstrip().rstrip("*_~`").endswith(_SENTENCE_END)
-            and len(source) >= WRAPPED_SHARE * longest
+            and not _LABEL.match(source)
+            and len(source) >= max(WRAPPED_SHARE * longest, MIN_WRAPPED)
         ):
             out[-1] = f"{out[-1].rstrip()} {line.lstrip()}"
         else:

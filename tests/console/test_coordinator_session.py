@@ -66,3 +66,31 @@ def test_the_deployers_coordinators_stay_coordinators(tmp_path: Path) -> None:
 
     assert run.status == 0
     assert "Asha Patel" in run.transcript
+
+
+def test_a_members_report_reaches_the_coordinators_channel(tmp_path: Path) -> None:
+    script = (
+        "/dps-update report The Leeds budget in the digest differs from the portal's figure.\n"
+        "/as coordinator\n/in #coordinators\n"
+    )
+    run = run_script(tmp_path, script)
+
+    assert run.status == 0, run.transcript
+    check_dialogue(
+        run,
+        [
+            ("/as coordinator", ["!A member reported"]),  # not where Ruth is: a line at most
+            (
+                "/in #coordinators",
+                [
+                    "sectorbot → #coordinators · Mon 23 Nov 2026, 08:30",
+                    "A member reported a confusing or conflicting message",
+                    "The Leeds budget in the digest differs",
+                ],
+            ),
+        ],
+    )
+    # Queued on the platform it was reported from, and sent there by the console's sender.
+    assert run.rows("SELECT platform, state FROM outbox WHERE kind = 'concern.notify'") == [
+        ("console", "sent")
+    ]
