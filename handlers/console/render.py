@@ -164,8 +164,8 @@ def reflow(text: str) -> str:
     90 columns) so the terminal wraps it at its own width instead of raggedly.
 
     Kept as written: blank lines between paragraphs, bullet lines, a line that ends a sentence
-    or introduces a list, a bold or italic line (a title), a short line (an address, "Date: ..."), and any text with a line too
-    long to have been wrapped by hand, such as a digest entry.
+    or introduces a list, a bold or italic line (a title), a short line (an address, "Date:
+    ..."), and any text with a line too long to have been wrapped by hand (a digest entry).
     """
     lines = text.split("\n")
     longest = max(len(line) for line in lines)

@@ -3,25 +3,22 @@ posts delivered elsewhere."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.demo_seed import MEMBERS, START
+from bot.demo_seed import MEMBERS
 from bot.messages import Message, Paragraph, plain
-from bot.outbox import enqueue
-from bot.services import Services
 from handlers.console import world
 from handlers.console.delivery import Conversations, summary
-from tests.console.dialogue import check_dialogue, demo_settings, run_script
+from tests.console.dialogue import check_dialogue, queue_post, run_script
 
 AT = datetime(2026, 11, 23, 9, tzinfo=ZoneInfo("Europe/London"))
 
 
 def test_the_summary_names_who_and_where_and_how_to_read_them() -> None:
     posts = Conversations()
-    asha, ben, chidi = MEMBERS
+    _, ben, chidi = MEMBERS
     for person in (ben, chidi, ben):
         posts.add(world.dm_of(person), plain("invitation"), AT, "survey.invite")
     vetting = world.find_place("vetting-forum")
@@ -41,23 +38,15 @@ def test_the_summary_names_who_and_where_and_how_to_read_them() -> None:
     )
 
 
-async def _queue_to_nowhere(database: Path) -> None:
-    services = await Services.start(demo_settings(DATABASE_URL=f"sqlite:///{database}"))
-    async with services.sessions.begin() as session:
-        await enqueue(
-            session,
-            key="test-console:nowhere",
-            kind="update",
-            platform="console",
-            conversation="CNOWHERE",
-            message=Message(text="Lost", blocks=(Paragraph("Lost"),)),
-            not_before=START,
-        )
-    await services.close()
-
-
 def test_a_post_to_no_conversation_fails_and_the_coordinators_are_told(tmp_path: Path) -> None:
-    asyncio.run(_queue_to_nowhere(tmp_path / "demo.db"))
+    lost = Message(text="Lost", blocks=(Paragraph("Lost"),))
+    queue_post(
+        tmp_path / "demo.db",
+        key="test-console:nowhere",
+        kind="update",
+        conversation="CNOWHERE",
+        message=lost,
+    )
 
     run = run_script(tmp_path, "/as coordinator\n/in #coordinators\n")
 

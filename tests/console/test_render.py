@@ -178,7 +178,7 @@ def test_hard_wrapped_prose_is_reflowed_keeping_its_paragraphs() -> None:
         "- HMP Berwyn: £412,000\n"
         "1. HMP Leeds: £238,000",
         # A sentence's end, a bold title and a short line are the author's own breaks.
-        "HMP Leeds wants a creative writing course for 12 learners, one morning a week from March.\n"
+        "HMP Leeds wants a creative writing course for 12 learners, one morning a week in March.\n"
         "Up to *£22,000 a year*. Expressions of interest through the DPS portal by 14 December.",
         "*What 'indicative' means for your bid: HMPPS answers and what it means for you*\n"
         "DPS budget · publishes Mon 30 Nov 2026, 10:00",
