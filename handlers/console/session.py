@@ -50,13 +50,13 @@ MAX_PACED_TICKS = 600  # ticks a second apart while paced posts wait, at most, p
 
 HELP = f"""\
 What you can type here (the bot's own commands are the same as in Slack):
-  {COMMAND} ...            the bot: try `{COMMAND} help` for all it can do
+  {COMMAND} ...           the bot: try `{COMMAND} help` for all it can do
   1   or   1,3              press button 1, or choose options 1 and 3 of a question
   /press N                  the same as typing N
   /as member NAME           be a member ({{members}})
   /as coordinator           be the network's coordinator
-  /in #CHANNEL   /in dm     go to a channel ({{places}}) or your DM with the bot,
-                            and read what was posted there since you last looked
+  /in #CHANNEL   /in dm     go to a channel or your DM with the bot, and read what was
+                            posted there since you last looked ({{places}})
   /clock +7d   +2h   2026-12-01T09:00
                             move time on: scheduled posts, reminders and digests arrive
   /digest                   coordinators: preview this week's digest (nothing is posted)
@@ -183,7 +183,7 @@ class DemoSession:
         return True
 
     async def _press(self, text: str) -> None:
-        shown = self.screen.latest(self.where.channel_id, self.person.user_id)
+        shown = self._pressable()
         if shown is None:
             self.screen.problem(
                 f"There is nothing to press in {self.where.label} just now. "
@@ -198,6 +198,21 @@ class DemoSession:
         self.screen.note(f"{self.person.name} chose: {chosen.labels}")
         result = await dispatch_action(self.services, self.caller(), chosen.action, chosen.value)
         await self._show_result(result, origin=shown)
+
+    def _pressable(self) -> Shown | None:
+        """The newest message with buttons the person can see: here, or in their DM (whose posts
+        are shown wherever they are). Pressing one in the DM takes them there, as clicking a
+        button in Slack's DM pane would."""
+        here = self.screen.latest(self.where.channel_id, self.person.user_id)
+        if self.where.is_dm:
+            return here
+        dm = world.dm_of(self.person)
+        there = self.screen.latest(dm.channel_id, self.person.user_id)
+        if there is not None and (here is None or there.order > here.order):
+            self.where = dm
+            self.screen.note(f"You are now in {dm.label}, where that message is.")
+            return there
+        return here
 
     async def _show_result(self, result: ActionResult, origin: Shown | None) -> None:
         self._show_replace_and_reply(result.replace, result.reply, origin)
@@ -338,8 +353,10 @@ class DemoSession:
         return post.where.channel_id == self.where.channel_id or post.where.dm_of == self.person
 
     def _show_arrivals(self) -> int:
-        """Show unread posts here and in the person's DM, oldest first; how many were shown."""
+        """Show unread posts here, then those in the person's DM, each oldest first (a tick's
+        paced posts then read as one conversation at a time); how many were shown."""
         shown = [post for post in self.conversations.unread() if self._sees(post)]
+        shown.sort(key=lambda post: post.where.channel_id != self.where.channel_id)  # stable
         zone = self.services.settings.timezone
         for post in shown:
             header = f"sectorbot → {post.where.label} · {format_moment(post.at, zone)}"
@@ -362,7 +379,9 @@ class DemoSession:
             )
             return True
         place = self.where if not self.where.is_dm else world.network_place()
-        preview = await digest_preview(self.services, PLATFORM, TEAM, place.channel_id)
+        preview = await digest_preview(
+            self.services, place.channel_id, platform=PLATFORM, team_id=TEAM
+        )
         if not preview.gets_digest:
             self.screen.note(
                 f"{place.label} does not get the weekly digest (`{COMMAND} digest on` there "

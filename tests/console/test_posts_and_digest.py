@@ -91,6 +91,8 @@ DIGEST_SCRIPT = """\
 /digest
 /clock 2026-11-23T09:00
 /clock 2026-11-30T09:00
+/in dm
+/digest
 /as member Asha
 /digest
 """
@@ -103,6 +105,7 @@ DIGEST_DIALOGUE = [
             "Weekly digest: Mon 23 Nov 2026",
             "5 updates since Mon 16 Nov 2026.",
             "Indicative DPS budgets for 2027-28",
+            "!does not get the weekly digest",
         ],
     ),
     (
@@ -125,6 +128,16 @@ DIGEST_DIALOGUE = [
             "1 update since Mon 23 Nov 2026.",
             "!5 updates since",
             "It is now Mon 30 Nov 2026, 09:00.",
+        ],
+    ),
+    # From the DM, the preview is #network-news's, covering what came since its last digest.
+    (
+        "/digest",
+        [
+            "Digest preview for #network-news",
+            "0 updates since Mon 30 Nov 2026.",
+            "No new updates this week.",
+            "!does not get",
         ],
     ),
     ("/digest", ["Only coordinators can preview the weekly digest."]),
