@@ -425,6 +425,8 @@ class DemoSession:
         when = format_moment(self.clock(), self.services.settings.timezone)
         self.screen.note(f"You are {self._describe()}, in {self.where.label}. It is {when}.")
         self.screen.note(
-            f"Start with `{COMMAND}` for the latest updates, or /help for everything you can do. "
-            "At 09:00 the weekly digest and the members' survey invitations go out: /clock +1h."
+            f"Start with `{COMMAND}` for the latest updates, or /help for everything you can do."
+        )
+        self.screen.note(
+            "At 09:00 the weekly digest and the members' survey invitations go out: try /clock +1h."
         )
