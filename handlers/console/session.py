@@ -106,14 +106,14 @@ class DemoSession:
 
     async def run(self) -> int:
         self._welcome()
-        await self._guarded(self._settle())
+        await self._guarded(self._catch_up())
         while True:
             line = self.lines.read(self.prompt())
             if line is None:
                 break
             if not await self._guarded(self.handle(line)):
                 break
-            await self._guarded(self._settle())
+            await self._guarded(self._catch_up())
         self.screen.note("Goodbye, and thank you for trying sectorbot.")
         return 0
 
@@ -345,6 +345,12 @@ class DemoSession:
             if due > self.clock():
                 self.clock.set(due)
         self._show_arrivals()
+
+    async def _catch_up(self) -> None:
+        """After each line: what it queued (an update published now, a concern's notice) goes
+        out as production's next tick would send it, and what went elsewhere is one line."""
+        await self._settle()
+        self._summarise()
 
     # -- posts ------------------------------------------------------------------------------
 

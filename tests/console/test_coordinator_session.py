@@ -69,17 +69,16 @@ def test_the_deployers_coordinators_stay_coordinators(tmp_path: Path) -> None:
 
 
 def test_a_members_report_reaches_the_coordinators_channel(tmp_path: Path) -> None:
-    script = (
-        "/dps-update report The Leeds budget in the digest differs from the portal's figure.\n"
-        "/as coordinator\n/in #coordinators\n"
-    )
+    report = "/dps-update report The Leeds budget in the digest differs from the portal's figure."
+    script = f"{report}\n/as coordinator\n/in #coordinators\n"
     run = run_script(tmp_path, script)
 
     assert run.status == 0, run.transcript
     check_dialogue(
         run,
         [
-            ("/as coordinator", ["!A member reported"]),  # not where Ruth is: a line at most
+            (report, ["Thank you.", "Also delivered: 1 post to #coordinators.", "!A member"]),
+            ("/as coordinator", ["!A member reported"]),
             (
                 "/in #coordinators",
                 [

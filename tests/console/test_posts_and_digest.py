@@ -178,3 +178,44 @@ def test_paced_posts_to_one_conversation_all_go_out_a_second_apart(tmp_path: Pat
     asha = run.turns()[-1]
     assert asha.answer.count("sectorbot → DM with Asha") == 2
     assert "Also delivered: 4 DMs to Ben and Chidi; 1 post to #network-news." in asha.flat
+
+
+PUBLISH_NOW_SCRIPT = """\
+/in #vetting-forum
+/as coordinator
+/dps-update new
+3
+Vetting clinic today
+Drop in from 14:00 with applications that have waited more than 12 weeks.
+.
+
+
+
+1
+/in #network-news
+"""
+
+
+def test_an_update_published_now_goes_out_straight_after_the_command(tmp_path: Path) -> None:
+    run = run_script(tmp_path, PUBLISH_NOW_SCRIPT)
+
+    assert run.status == 0, run.transcript
+    check_dialogue(
+        run,
+        [
+            (
+                "1",
+                [
+                    "Ruth chose: Publish now",
+                    "Published.",
+                    "sectorbot → #vetting-forum · Mon 23 Nov 2026, 08:30",
+                    "Sector update: Security vetting",
+                    "Also delivered: 1 post to #network-news. /in #network-news to read it.",
+                ],
+            ),
+            ("/in #network-news", ["sectorbot → #network-news", "Vetting clinic today"]),
+        ],
+    )
+    assert run.rows(
+        "SELECT conversation, state FROM outbox WHERE kind = 'update' ORDER BY conversation"
+    ) == [("CDEMONEWS", "sent"), ("CDEMOVETTING", "sent")]
