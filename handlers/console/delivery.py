@@ -104,16 +104,12 @@ class ConsoleSender:
 async def next_due(services: Services) -> datetime | None:
     """When the earliest pending post for a platform with a sender falls due, if any."""
     async with services.sessions() as session:
-        due = await session.scalar(
+        return await session.scalar(  # aware UTC: min() keeps the column's type
             select(func.min(OutboxItem.next_attempt_at)).where(
                 OutboxItem.state == "pending",
                 OutboxItem.platform.in_(list(services.senders)),
             )
         )
-    if due is None:
-        return None
-    # SQLite hands back naive datetimes; the database stores UTC.
-    return due if due.tzinfo else due.replace(tzinfo=services.clock().tzinfo)
 
 
 def summary(posts: Sequence[Post]) -> str:
