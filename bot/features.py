@@ -17,4 +17,5 @@ import bot.scheduled_updates  # /dps-update scheduled, withdraw
 import bot.subscriptions  # subscribe, unsubscribe, digest on|off
 import bot.surveys.commands  # /dps-update survey ...
 import bot.surveys.conversation  # a member answering
+import bot.surveys.home  # Home: your surveys; progress for coordinators
 import bot.surveys.jobs  # noqa: F401  (reminders, closing, invitation sent)

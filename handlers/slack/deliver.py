@@ -9,6 +9,7 @@ from slack_bolt.async_app import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.interactions import ActionResult, Attachment, Caller
+from bot.messages import Message
 from handlers.slack.forms import render_modal
 from handlers.slack.render import render
 
@@ -34,6 +35,8 @@ async def deliver(
     try:
         if result.form is not None and trigger_id:
             origin = {"channel": caller.channel_id, "ts": str(message_ts or "")}
+            if container.get("is_ephemeral"):
+                origin["eph"] = "1"
             await client.views_open(trigger_id=trigger_id, view=render_modal(result.form, origin))
         if result.replace is not None:
             if message_ts and not container.get("is_ephemeral"):
@@ -44,22 +47,30 @@ async def deliver(
                 )
             elif respond is not None:
                 await respond(replace_original=True, **render(result.replace))
+            else:  # from the Home tab or a modal over an ephemeral message: say it afresh
+                await _personal(client, caller, result.replace, in_dm)
         if result.reply is not None:
-            if in_dm:
-                await client.chat_postMessage(channel=caller.channel_id, **render(result.reply))
-            elif respond is not None:
+            if respond is not None and not in_dm:
                 await respond(
                     response_type="ephemeral", replace_original=False, **render(result.reply)
                 )
             else:
-                await client.chat_postEphemeral(
-                    channel=caller.channel_id, user=caller.user_id, **render(result.reply)
-                )
+                await _personal(client, caller, result.reply, in_dm)
         if result.files:
             await send_files(client, caller.user_id, result.files)
     except Exception:
         logger.exception(
             "could not show the result to user %s in channel %s", caller.user_id, caller.channel_id
+        )
+
+
+async def _personal(client: AsyncWebClient, caller: Caller, message: Message, in_dm: bool) -> None:
+    """A message only the caller sees: in their DM, or ephemeral in the channel."""
+    if in_dm:
+        await client.chat_postMessage(channel=caller.channel_id, **render(message))
+    else:
+        await client.chat_postEphemeral(
+            channel=caller.channel_id, user=caller.user_id, **render(message)
         )
 
 

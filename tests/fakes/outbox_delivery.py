@@ -1,18 +1,18 @@
-"""A stand-in for the outbox sender (built elsewhere): post due rows to the fake Slack API and
-run the sent-hook, as the real sender will. Test-only; swap for the real sender once it lands."""
+"""Deliver due outbox rows with the production sender (claim, post, record, sent-hook) and
+report what went out, so survey tests can act on the messages members received."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import select
 
 from bot.messages import from_dict
-from bot.outbox import sent_hook
+from bot.outbox import send_due
 from bot.services import Services
 from handlers.slack.render import render
+from handlers.slack.sender import SlackSender, build_sender_client
 from storage.models import OutboxItem
 
 
@@ -20,35 +20,25 @@ from storage.models import OutboxItem
 class Posted:
     key: str
     conversation: str
-    channel: str
     ts: str
     blocks: list[dict[str, Any]]
 
 
 async def deliver_due(services: Services) -> list[Posted]:
-    now = services.clock()
-    client = AsyncWebClient(
-        token=services.settings.slack_bot_token, base_url=services.settings.slack_api_url
-    )
-    posted: list[Posted] = []
-    async with services.sessions.begin() as session:
-        items = (
+    """Run the real Slack sender once over what is due now; return the rows it sent."""
+    async with services.sessions() as session:
+        before = set(await session.scalars(select(OutboxItem.id).where(OutboxItem.state == "sent")))
+    await send_due(services, SlackSender(build_sender_client(services)), platform="slack")
+    async with services.sessions() as session:
+        sent = (
             await session.scalars(
-                select(OutboxItem)
-                .where(OutboxItem.state == "pending", OutboxItem.next_attempt_at <= now)
-                .order_by(OutboxItem.id)
+                select(OutboxItem).where(OutboxItem.state == "sent").order_by(OutboxItem.id)
             )
         ).all()
-        for item in items:
-            rendered = render(from_dict(item.payload["message"]))
-            answer = await client.chat_postMessage(channel=item.conversation, **rendered)
-            item.state, item.message_ts, item.sent_at = "sent", answer["ts"], now
-            hook = sent_hook(item.kind)
-            if hook is not None:
-                await hook(session, item, answer["ts"])
-            posted.append(
-                Posted(
-                    item.key, item.conversation, answer["channel"], answer["ts"], rendered["blocks"]
-                )
-            )
+    posted = []
+    for item in sent:
+        if item.id in before:
+            continue
+        blocks = render(from_dict(item.payload["message"]))["blocks"]
+        posted.append(Posted(item.key, item.conversation, item.message_ts or "", blocks))
     return posted

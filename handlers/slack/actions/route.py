@@ -50,10 +50,15 @@ def action_value(action: dict[str, Any], body: dict[str, Any]) -> str | None:
 def caller_of(body: dict[str, Any]) -> Caller:
     container = body.get("container") or {}
     channel = (body.get("channel") or {}).get("id") or container.get("channel_id") or ""
+    user_id = (body.get("user") or {}).get("id", "")
+    if container.get("type") == "view" and not channel:
+        # The Home tab (or a modal) has no channel: answer in the member's DM with the bot,
+        # which chat.postMessage reaches through their user id.
+        channel = user_id
     return Caller(
         platform="slack",
         team_id=(body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id", ""),
-        user_id=(body.get("user") or {}).get("id", ""),
+        user_id=user_id,
         channel_id=channel,
     )
 
@@ -82,7 +87,7 @@ async def on_block_action(
         result,
         caller,
         client,
-        respond,
+        respond if body.get("response_url") else None,  # none on the Home tab
         trigger_id=body.get("trigger_id"),
         logger=logger,
         container=body.get("container"),

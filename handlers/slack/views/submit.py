@@ -57,7 +57,11 @@ async def on_view_submission(
             await ack(response_action="errors", errors=dict(result.errors))
             return
         await ack()
-    container = {"channel_id": origin.get("channel", ""), "message_ts": origin.get("ts", "")}
+    container: dict[str, Any] = {
+        "channel_id": origin.get("channel", ""),
+        "message_ts": origin.get("ts", ""),
+        "is_ephemeral": origin.get("eph") == "1",
+    }
     await deliver(
         ActionResult(replace=result.replace, reply=result.reply),
         caller,
