@@ -245,22 +245,16 @@ async def _updates_list(settings: Settings) -> int:
 
 
 async def _digest_preview(settings: Settings, channel_id: str) -> int:
-    from bot.digest import build_digest, preview_text
-    from bot.digest_job import digest_data
-    from storage.repositories.subscriptions import find_channel_anywhere
+    from bot.digest import preview_text
+    from bot.digest_job import digest_preview
 
     async def show(services: Services) -> int:
-        async with services.sessions() as session:
-            channel = await find_channel_anywhere(session, channel_id)
-            data = await digest_data(
-                session, services, channel.id if channel else None, services.clock()
-            )
-        if channel is None:
+        preview = await digest_preview(services, channel_id)
+        if not preview.known:
             print(f"(The bot has no record of {channel_id}; showing the last 7 days.)")
-        elif not channel.is_network:
+        elif not preview.gets_digest:
             print(f"({channel_id} does not get the digest: `/dps-update digest on` there.)")
-        messages = build_digest(data, settings.timezone, post_empty=True)
-        print(preview_text(messages), end="")
+        print(preview_text(preview.messages), end="")
         return 0
 
     return await _with_services(settings, show)

@@ -59,7 +59,7 @@ async def report_command(
         return ActionResult(form=await concern_form(services))
     if len(text) > TEXT_LIMIT:
         return ActionResult(reply=plain(TOO_LONG.format(length=len(text), limit=TEXT_LIMIT)))
-    await record_concern(services, text=text, topic=None, place=None)
+    await record_concern(services, text=text, topic=None, place=None, platform=caller.platform)
     return ActionResult(reply=plain(THANKS))
 
 
@@ -110,14 +110,20 @@ async def submit_concern(
         errors["topic"] = "Please choose one of the topics listed."
     if errors:
         return FormResult(errors=errors)
-    await record_concern(services, text=text, topic=topic, place=place)
+    await record_concern(services, text=text, topic=topic, place=place, platform=caller.platform)
     return FormResult(reply=plain(THANKS))
 
 
 async def record_concern(
-    services: Services, *, text: str, topic: str | None, place: str | None
+    services: Services,
+    *,
+    text: str,
+    topic: str | None,
+    place: str | None,
+    platform: str = "slack",
 ) -> Concern:
-    """Save the concern and queue the coordinators' notice in the same transaction."""
+    """Save the concern and queue the coordinators' notice in the same transaction, on the
+    platform it was reported from (the coordinators' channel is in the same workspace)."""
     now = services.clock()
     channel = services.settings.coordinators_channel
     async with services.sessions.begin() as session:
@@ -128,6 +134,7 @@ async def record_concern(
                 key=f"concern:{concern.id}:notify",
                 kind="concern.notify",
                 conversation=channel,
+                platform=platform,
                 message=notice(concern),
                 not_before=now,
             )

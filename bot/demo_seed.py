@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -18,8 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import Services
 from bot.surveys.service import SurveyProblem, open_survey
-from storage.models import Channel, Member, Organisation, Subscription
+from storage.models import Member, Organisation
 from storage.repositories.audit import record_action
+from storage.repositories.subscriptions import ensure_channel, subscribe
 from storage.repositories.updates import add_update
 
 log = logging.getLogger(__name__)
@@ -245,20 +247,29 @@ async def _seed_people(session: AsyncSession) -> None:
 
 
 async def _seed_places(session: AsyncSession) -> None:
+    """The channels, what they follow and which gets the digest, through the same repositories
+    and audit entries as the coordinator's `/dps-update subscribe TOPIC` and `digest on`."""
     for place in PLACES:
-        channel = Channel(
-            platform=PLATFORM,
-            team_id=TEAM,
-            channel_id=place.channel_id,
-            name=place.name,
-            is_network=place.is_network,
-        )
-        session.add(channel)
-        await session.flush()
+        channel = await ensure_channel(session, PLATFORM, TEAM, place.channel_id)
+        channel.name = place.name
         for topic in place.topics:
-            session.add(
-                Subscription(channel_id=channel.id, topic=topic, created_by=COORDINATOR.user_id)
-            )
+            if await subscribe(session, channel, topic, COORDINATOR.user_id):
+                await _audit(session, "subscription.add", place, {"topic": topic})
+        if place.is_network:
+            channel.is_network = True
+            await _audit(session, "digest.on", place)
+
+
+async def _audit(
+    session: AsyncSession, action: str, place: Place, detail: dict[str, Any] | None = None
+) -> None:
+    await record_action(
+        session,
+        actor=COORDINATOR.user_id,
+        action=action,
+        subject=f"channel:{place.channel_id}",
+        detail={**(detail or {}), "demo": True},
+    )
 
 
 async def _seed_updates(session: AsyncSession) -> None:

@@ -7,6 +7,7 @@ queue nothing more; a late start (the bot was down at 09:00) still posts within 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -33,7 +34,11 @@ from storage.repositories.digest import (
     posted_between,
     update_deadlines_between,
 )
-from storage.repositories.subscriptions import network_channels
+from storage.repositories.subscriptions import (
+    find_channel,
+    find_channel_anywhere,
+    network_channels,
+)
 from storage.repositories.topics import all_topics
 from storage.writer import begin_writing
 
@@ -85,6 +90,30 @@ async def digest_data(
         surveys=[DigestSurvey(s.title, s.closes_at, n) for s, n in surveys],
         deadlines=sorted(deadlines, key=lambda d: d.day),
     )
+
+
+@dataclass(frozen=True)
+class DigestPreview:
+    messages: list[Message]
+    known: bool  # False: the bot has no record of the channel; the last 7 days are shown
+    gets_digest: bool  # the channel is a network channel (`/dps-update digest on`)
+
+
+async def digest_preview(
+    services: Services, channel_id: str, platform: str | None = None, team_id: str | None = None
+) -> DigestPreview:
+    """A channel's digest as it would be posted now, even when empty; nothing is queued.
+    For `sectorbot digest preview` (any workspace) and the demo's `/digest`."""
+    async with services.sessions() as session:
+        if platform is None or team_id is None:
+            channel = await find_channel_anywhere(session, channel_id)
+        else:
+            channel = await find_channel(session, platform, team_id, channel_id)
+        pk = channel.id if channel is not None else None
+        data = await digest_data(session, services, pk, services.clock())
+        gets_digest = channel is not None and channel.is_network
+    messages = build_digest(data, services.settings.timezone, post_empty=True)
+    return DigestPreview(messages, known=pk is not None, gets_digest=gets_digest)
 
 
 def digest_keys(channel_pk: int, week: str, parts: int) -> list[str]:

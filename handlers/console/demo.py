@@ -1,7 +1,8 @@
 """`sectorbot demo`: the whole bot in a terminal, on an embedded SQLite database.
 
 Composition only: choose where the database, log and reports go, start the same Services as
-production on a ManualClock, seed the demo's network, and hand the terminal to a DemoSession.
+production on a ManualClock, register the console's directory and outbox sender for the demo's
+platform, seed the demo's network, and hand the terminal to a DemoSession.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from bot.config import Settings
 from bot.demo_seed import COORDINATOR, COORDINATORS_CHANNEL, PLATFORM, START, seed_demo
 from bot.logs import RedactSecrets
 from bot.services import Services
+from handlers.console.delivery import ConsoleSender, Conversations
 from handlers.console.directory import ConsoleDirectory
 from handlers.console.lines import KeyboardLines, LineSource, ScriptLines
 from handlers.console.screen import Screen
@@ -128,10 +130,16 @@ async def _run(settings: Settings, paths: DemoPaths, console: Console, lines: Li
         )
         return EXIT_USAGE
     services.directories[PLATFORM] = ConsoleDirectory(str(settings.timezone))
+    conversations = Conversations()
+    # The outbox's send-outbox job delivers the demo's posts through this, as it does Slack's.
+    services.senders[PLATFORM] = ConsoleSender(conversations, clock)
     try:
         await seed_demo(services)
         log.info("demo ready in %.2fs", time.perf_counter() - began)
-        session = DemoSession(services, clock, Screen(console), lines, paths.log, paths.reports)
+        screen = Screen(console)
+        session = DemoSession(
+            services, clock, screen, lines, conversations, paths.log, paths.reports
+        )
         return await session.run()
     finally:
         await services.close()

@@ -7,6 +7,7 @@ runs exactly what tapping the second button does in Slack.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from rich.text import Text
@@ -26,6 +27,12 @@ from handlers.console.markup import to_text
 
 RULE = "─" * 40
 INLINE_LIMIT = 5  # up to this many short choices sit on one line, like Slack's button row
+HARD_WRAP_WIDTH = 100  # text whose lines are all this short or shorter may be hard-wrapped
+WRAPPED_SHARE = 0.6  # a wrapped line reaches at least this share of the longest line
+MIN_WRAPPED = 50  # and is at least this long: nobody hand-wraps at 40 columns
+_BULLET = re.compile(r"^\s*(?:[•◦▪‣*-]|\d{1,2}[.)])\s")
+_SENTENCE_END = (".", "!", "?", ":", "…")
+_LABEL = re.compile(r"^\s*([*_])[^*_]+\1\s*$")  # a wholly bold or italic line: a title
 
 
 @dataclass(frozen=True)
@@ -114,6 +121,8 @@ def render_message(message: Message) -> Rendered:
     _plan_multis(message, board)
     lines: list[Text] = []
     for block in message.blocks:
+        if isinstance(block, Heading) and lines:
+            lines.append(Text())  # a new section: a digest's topic, say
         lines.extend(_block(block, board))
     if not message.blocks:
         lines.append(to_text(message.text))
@@ -138,16 +147,46 @@ def _block(block: Block, board: Board) -> list[Text]:
     if isinstance(block, Heading):
         return [Text(block.text, style="bold magenta")]
     if isinstance(block, Paragraph):
-        return list(to_text(block.text).split("\n"))
+        return list(to_text(reflow(block.text)).split("\n"))
     if isinstance(block, Fields):
         return [to_text(f"*{name}*: {value}") for name, value in block.pairs]
     if isinstance(block, Context):
-        return list(to_text(block.text, base_style="dim").split("\n"))
+        return list(to_text(reflow(block.text), base_style="dim").split("\n"))
     if isinstance(block, Divider):
         return [Text(RULE, style="dim")]
     if isinstance(block, Actions):
         return _buttons(block, board)
     return _choice(block, board)
+
+
+def reflow(text: str) -> str:
+    """Join the lines of hard-wrapped prose (a survey's intro from the YAML library, wrapped at
+    90 columns) so the terminal wraps it at its own width instead of raggedly.
+
+    Kept as written: blank lines between paragraphs, bullet lines, a line that ends a sentence
+    or introduces a list, a bold or italic line (a title), a short line (an address, "Date:
+    ..."), and any text with a line too long to have been wrapped by hand (a digest entry).
+    """
+    lines = text.split("\n")
+    longest = max(len(line) for line in lines)
+    if longest > HARD_WRAP_WIDTH:
+        return text
+    out: list[str] = []
+    source = ""  # the line as written that `out[-1]` ends with
+    for line in lines:
+        if (
+            source.strip()
+            and line.strip()
+            and not _BULLET.match(line)
+            and not source.rstrip().rstrip("*_~`").endswith(_SENTENCE_END)
+            and not _LABEL.match(source)
+            and len(source) >= max(WRAPPED_SHARE * longest, MIN_WRAPPED)
+        ):
+            out[-1] = f"{out[-1].rstrip()} {line.lstrip()}"
+        else:
+            out.append(line)
+        source = line
+    return "\n".join(out)
 
 
 def _numbered(number: int, label: str, chosen: bool = False) -> Text:

@@ -19,6 +19,7 @@ from rich.text import Text
 from bot.clock import ManualClock
 from bot.commands import COMMAND, parse
 from bot.demo_seed import MEMBERS, NETWORK, PLATFORM, TEAM, Person
+from bot.digest_job import digest_preview
 from bot.dps_update import run_command
 from bot.interactions import (
     ActionResult,
@@ -30,10 +31,11 @@ from bot.interactions import (
 )
 from bot.jobs import run_all
 from bot.messages import Message
+from bot.outbox import PACING
 from bot.services import Services
 from bot.text import format_moment
 from handlers.console import world
-from handlers.console.delivery import ConsoleSender, deliver_pending
+from handlers.console.delivery import Conversations, Post, next_due, summary
 from handlers.console.forms import Cancelled, FormPrompter
 from handlers.console.lines import LineSource
 from handlers.console.screen import BoardKey, Screen, Shown
@@ -44,17 +46,20 @@ log = logging.getLogger(__name__)
 
 NUMBERS = re.compile(r"^\d+(\s*,\s*\d+)*$")
 MAX_STEPS = 168  # a week in hours: how finely `/clock` walks the scheduler through time
+MAX_PACED_TICKS = 600  # ticks a second apart while paced posts wait, at most, per step
 
 HELP = f"""\
 What you can type here (the bot's own commands are the same as in Slack):
-  {COMMAND} ...            the bot: try `{COMMAND} help` for all it can do
+  {COMMAND} ...           the bot: try `{COMMAND} help` for all it can do
   1   or   1,3              press button 1, or choose options 1 and 3 of a question
   /press N                  the same as typing N
   /as member NAME           be a member ({{members}})
   /as coordinator           be the network's coordinator
-  /in #CHANNEL   /in dm     go to a channel ({{places}}) or your DM with the bot
+  /in #CHANNEL   /in dm     go to a channel or your DM with the bot, and read what was
+                            posted there since you last looked ({{places}})
   /clock +7d   +2h   2026-12-01T09:00
                             move time on: scheduled posts, reminders and digests arrive
+  /digest                   coordinators: preview this week's digest (nothing is posted)
   /where                    who and where you are, and the time
   /help                     this list
   /quit   (or Ctrl-D)       leave the demo"""
@@ -69,6 +74,7 @@ class DemoSession:
         clock: ManualClock,
         screen: Screen,
         lines: LineSource,
+        conversations: Conversations,
         log_path: Path,
         reports: Path,
     ) -> None:
@@ -80,13 +86,14 @@ class DemoSession:
         self.reports = reports
         self.person: Person = MEMBERS[0]
         self.where = world.find_place("network-news") or world.dm_of(self.person)
-        self.sender = ConsoleSender(screen, services)
+        self.conversations = conversations
         self.prompter = FormPrompter(screen.console, lines, services.settings.timezone)
         self._commands: dict[str, Callable[[str], Awaitable[bool]]] = {
             COMMAND: self._dps_update,
             "/as": self._as,
             "/in": self._in,
             "/clock": self._clock,
+            "/digest": self._digest,
             "/press": self._press_command,
             "/where": self._where,
             "/help": self._help,
@@ -99,14 +106,14 @@ class DemoSession:
 
     async def run(self) -> int:
         self._welcome()
-        await self._guarded(self._tick())
+        await self._guarded(self._catch_up())
         while True:
             line = self.lines.read(self.prompt())
             if line is None:
                 break
             if not await self._guarded(self.handle(line)):
                 break
-            await self._guarded(self._tick())
+            await self._guarded(self._catch_up())
         self.screen.note("Goodbye, and thank you for trying sectorbot.")
         return 0
 
@@ -176,7 +183,7 @@ class DemoSession:
         return True
 
     async def _press(self, text: str) -> None:
-        shown = self.screen.latest(self.where.channel_id, self.person.user_id)
+        shown = self._pressable()
         if shown is None:
             self.screen.problem(
                 f"There is nothing to press in {self.where.label} just now. "
@@ -191,6 +198,21 @@ class DemoSession:
         self.screen.note(f"{self.person.name} chose: {chosen.labels}")
         result = await dispatch_action(self.services, self.caller(), chosen.action, chosen.value)
         await self._show_result(result, origin=shown)
+
+    def _pressable(self) -> Shown | None:
+        """The newest message with buttons the person can see: here, or in their DM (whose posts
+        are shown wherever they are). Pressing one in the DM takes them there, as clicking a
+        button in Slack's DM pane would."""
+        here = self.screen.latest(self.where.channel_id, self.person.user_id)
+        if self.where.is_dm:
+            return here
+        dm = world.dm_of(self.person)
+        there = self.screen.latest(dm.channel_id, self.person.user_id)
+        if there is not None and (here is None or there.order > here.order):
+            self.where = dm
+            self.screen.note(f"You are now in {dm.label}, where that message is.")
+            return there
+        return here
 
     async def _show_result(self, result: ActionResult, origin: Shown | None) -> None:
         self._show_replace_and_reply(result.replace, result.reply, origin)
@@ -261,6 +283,7 @@ class DemoSession:
         if self.where.is_dm:
             self.where = world.dm_of(person)
         self.screen.note(f"You are now {self._describe()}.")
+        self._show_arrivals()  # what came to their DM (or here) since they last looked
 
     async def _in(self, rest: str) -> bool:
         if rest.strip().lower() in ("dm", "direct", "@sectorbot"):
@@ -273,6 +296,8 @@ class DemoSession:
                 return True
             self.where = found
         self.screen.note(f"You are now in {self.where.label}.")
+        if self._show_arrivals():
+            return True
         waiting = self.screen.latest(self.where.channel_id, self.person.user_id)
         if waiting is not None:
             self.screen.note("Still waiting for an answer here:")
@@ -290,6 +315,7 @@ class DemoSession:
             self.screen.problem(str(error))
             return True
         await self._walk_to(target)
+        self._summarise()
         self.screen.note(f"It is now {format_moment(self.clock(), zone)}.")
         return True
 
@@ -301,12 +327,76 @@ class DemoSession:
             # Tick on the hour, as posts are usually timed: 08:30 -> 09:00 -> 10:00 -> ...
             on_the_hour = self.clock().replace(minute=0, second=0, microsecond=0) + step
             self.clock.set(min(on_the_hour, target))
-            await self._tick()
+            await self._settle()
 
-    async def _tick(self) -> None:
-        """One scheduler tick: the same jobs as production, then show what they queued."""
-        await run_all(self.services)
-        await deliver_pending(self.services, self.sender)
+    async def _settle(self) -> None:
+        """Scheduler ticks at the current time, as production's would run them, then show what
+        arrived here. The outbox paces posts to one a second per conversation (a second post
+        to a DM waits until 09:00:01), so while a paced post is waiting the clock moves on to
+        it and ticks again, until nothing more is due."""
+        for _ in range(MAX_PACED_TICKS):
+            posted = len(self.conversations)
+            await run_all(self.services)
+            if len(self.conversations) == posted:
+                break  # nothing was sent, so nothing is held back by pacing
+            due = await next_due(self.services)
+            if due is None or due > self.clock() + PACING:
+                break
+            if due > self.clock():
+                self.clock.set(due)
+        self._show_arrivals()
+
+    async def _catch_up(self) -> None:
+        """After each line: what it queued (an update published now, a concern's notice) goes
+        out as production's next tick would send it, and what went elsewhere is one line."""
+        await self._settle()
+        self._summarise()
+
+    # -- posts ------------------------------------------------------------------------------
+
+    def _sees(self, post: Post) -> bool:
+        """Posts here, and to the current person's DM, are shown in full as they arrive."""
+        return post.where.channel_id == self.where.channel_id or post.where.dm_of == self.person
+
+    def _show_arrivals(self) -> int:
+        """Show unread posts here, then those in the person's DM, each oldest first (a tick's
+        paced posts then read as one conversation at a time); how many were shown."""
+        shown = [post for post in self.conversations.unread() if self._sees(post)]
+        shown.sort(key=lambda post: post.where.channel_id != self.where.channel_id)  # stable
+        zone = self.services.settings.timezone
+        for post in shown:
+            header = f"sectorbot → {post.where.label} · {format_moment(post.at, zone)}"
+            self.screen.show(post.message, BoardKey(post.where.channel_id, None), header)
+        self.conversations.mark_read(shown)
+        return len(shown)
+
+    def _summarise(self) -> None:
+        """One dim line for what was posted elsewhere, once: reading it is a command away."""
+        elsewhere = self.conversations.unmentioned()
+        if elsewhere:
+            self.screen.note(summary(elsewhere))
+
+    async def _digest(self, _rest: str) -> bool:
+        """The weekly digest as it would be posted now, from the same core function as
+        `sectorbot digest preview`; nothing is queued or posted."""
+        if not self.person.coordinator:
+            self.screen.problem(
+                "Only coordinators can preview the weekly digest. Type /as coordinator first."
+            )
+            return True
+        place = self.where if not self.where.is_dm else world.network_place()
+        preview = await digest_preview(
+            self.services, place.channel_id, platform=PLATFORM, team_id=TEAM
+        )
+        if not preview.gets_digest:
+            self.screen.note(
+                f"{place.label} does not get the weekly digest (`{COMMAND} digest on` there "
+                "turns it on). This is what it would say:"
+            )
+        header = f"Digest preview for {place.label} · only you can see this · nothing is posted"
+        for message in preview.messages:
+            self.screen.show(message, BoardKey(self.where.channel_id, self.person.user_id), header)
+        return True
 
     # -- the console's own small talk -------------------------------------------------------
 
@@ -342,4 +432,7 @@ class DemoSession:
         self.screen.note(f"You are {self._describe()}, in {self.where.label}. It is {when}.")
         self.screen.note(
             f"Start with `{COMMAND}` for the latest updates, or /help for everything you can do."
+        )
+        self.screen.note(
+            "At 09:00 the weekly digest and the members' survey invitations go out: try /clock +1h."
         )

@@ -57,6 +57,11 @@ def find_place(name: str) -> Where | None:
     return None
 
 
+def network_place() -> Where:
+    """The channel the demo's network reads, which gets the weekly digest: #network-news."""
+    return _place(next(place for place in PLACES if place.is_network))
+
+
 def place_names() -> str:
     return ", ".join(f"#{p.name}" for p in PLACES)
 
@@ -65,13 +70,18 @@ def dm_of(person: Person) -> Where:
     return _dm(person)
 
 
-def where_is(conversation: str) -> Where:
+def known_place(conversation: str) -> Where | None:
     """The conversation an outbox row is addressed to: a channel, a DM, or a person's user id
-    (which Slack treats as their DM with the bot)."""
+    (which Slack treats as their DM with the bot); None when it is not one of the demo's."""
     for place in PLACES:
         if conversation == place.channel_id:
             return _place(place)
     for person in PEOPLE:
         if conversation in (person.dm, person.user_id):
             return _dm(person)
-    return Where(conversation, conversation)
+    return None
+
+
+def person_named(who: Person) -> str:
+    """How `/as` names someone: `/as coordinator` or `/as member Ben`."""
+    return "coordinator" if who.coordinator else f"member {who.name}"

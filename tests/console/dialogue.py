@@ -6,6 +6,7 @@ scheduling scenarios as more tables over the same helpers.
 
 from __future__ import annotations
 
+import asyncio
 import io
 import re
 import sqlite3
@@ -17,6 +18,10 @@ from typing import Any
 from rich.console import Console
 
 from bot.config import Settings
+from bot.demo_seed import PLATFORM, START
+from bot.messages import Message
+from bot.outbox import enqueue
+from bot.services import Services
 from handlers.console.demo import run_demo
 
 PROMPT = re.compile(r"^(?P<role>member|coordinator) (?P<name>\S+) @ (?P<place>\S+) > (?P<said>.*)$")
@@ -68,6 +73,27 @@ class DemoRun:
 
 def demo_settings(**env: str) -> Settings:
     return Settings.from_env(env, dotenv_path=None)
+
+
+def queue_post(database: Path, *, key: str, kind: str, conversation: str, message: Message) -> None:
+    """Put a post in a demo database's outbox, for the console's sender, before the demo runs
+    on it (as a feature would queue one), due at the demo's start."""
+
+    async def queue() -> None:
+        services = await Services.start(demo_settings(DATABASE_URL=f"sqlite:///{database}"))
+        async with services.sessions.begin() as session:
+            await enqueue(
+                session,
+                key=key,
+                kind=kind,
+                platform=PLATFORM,
+                conversation=conversation,
+                message=message,
+                not_before=START,
+            )
+        await services.close()
+
+    asyncio.run(queue())
 
 
 def run_script(tmp_path: Path, script: str, settings: Settings | None = None) -> DemoRun:

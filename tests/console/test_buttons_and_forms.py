@@ -7,7 +7,6 @@ as prompts, re-asking only what the form handler rejected.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
@@ -15,13 +14,12 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.demo_seed import START
 from bot.interactions import ActionResult, Caller, Form, FormField, FormResult, action, form
 from bot.messages import Actions, Button, Choice, ChoiceOption, Heading, Message, Paragraph, plain
-from bot.outbox import enqueue, on_sent
+from bot.outbox import on_sent
 from bot.services import Services
 from storage.models import OutboxItem
-from tests.console.dialogue import check_dialogue, demo_settings, run_script
+from tests.console.dialogue import check_dialogue, queue_post, run_script
 
 pressed: list[tuple[str, str, str]] = []  # (action, user, value)
 submitted: list[dict[str, str]] = []
@@ -120,22 +118,6 @@ async def _sent(session: AsyncSession, item: OutboxItem, message_id: str) -> Non
     sent_ids.append(message_id)
 
 
-async def _queue_question(database: Path) -> None:
-    settings = demo_settings(DATABASE_URL=f"sqlite:///{database}")
-    services = await Services.start(settings)
-    async with services.sessions.begin() as session:
-        await enqueue(
-            session,
-            key="test-console:inv7",
-            kind="test.console",
-            platform="console",
-            conversation="UDEMOASHA",  # to a person: their DM with the bot
-            message=QUESTION,
-            not_before=START,
-        )
-    await services.close()
-
-
 SCRIPT = """\
 /in dm
 9
@@ -194,7 +176,13 @@ DIALOGUE = [
 
 def test_buttons_choices_and_forms_send_what_slack_would(tmp_path: Path) -> None:
     pressed.clear(), submitted.clear(), sent_ids.clear()
-    asyncio.run(_queue_question(tmp_path / "demo.db"))
+    queue_post(
+        tmp_path / "demo.db",
+        key="test-console:inv7",
+        kind="test.console",
+        conversation="UDEMOASHA",  # to a person: their DM with the bot
+        message=QUESTION,
+    )
 
     run = run_script(tmp_path, SCRIPT)
 

@@ -50,7 +50,13 @@ def test_the_coordinator_sees_coordinator_help_and_members_do_not(tmp_path: Path
     # Reading changes nothing: no new updates, no audit entries beyond the seeded ones.
     assert run.scalar("SELECT count(*) FROM updates") == 7
     actions = dict(run.rows("SELECT action, count(*) FROM audit_log GROUP BY action"))
-    assert actions == {"update.add": 7, "survey.open": 2}
+    # The seed's own entries: as if the coordinator had added, subscribed and opened them.
+    assert actions == {
+        "update.add": 7,
+        "survey.open": 2,
+        "subscription.add": 5,
+        "digest.on": 1,
+    }
 
 
 def test_the_deployers_coordinators_stay_coordinators(tmp_path: Path) -> None:
@@ -60,3 +66,30 @@ def test_the_deployers_coordinators_stay_coordinators(tmp_path: Path) -> None:
 
     assert run.status == 0
     assert "Asha Patel" in run.transcript
+
+
+def test_a_members_report_reaches_the_coordinators_channel(tmp_path: Path) -> None:
+    report = "/dps-update report The Leeds budget in the digest differs from the portal's figure."
+    script = f"{report}\n/as coordinator\n/in #coordinators\n"
+    run = run_script(tmp_path, script)
+
+    assert run.status == 0, run.transcript
+    check_dialogue(
+        run,
+        [
+            (report, ["Thank you.", "Also delivered: 1 post to #coordinators.", "!A member"]),
+            ("/as coordinator", ["!A member reported"]),
+            (
+                "/in #coordinators",
+                [
+                    "sectorbot → #coordinators · Mon 23 Nov 2026, 08:30",
+                    "A member reported a confusing or conflicting message",
+                    "The Leeds budget in the digest differs",
+                ],
+            ),
+        ],
+    )
+    # Queued on the platform it was reported from, and sent there by the console's sender.
+    assert run.rows("SELECT platform, state FROM outbox WHERE kind = 'concern.notify'") == [
+        ("console", "sent")
+    ]

@@ -18,7 +18,7 @@ from bot.messages import (
     Paragraph,
 )
 from handlers.console.markup import to_text
-from handlers.console.render import render_message
+from handlers.console.render import reflow, render_message
 
 
 @pytest.mark.parametrize(
@@ -144,3 +144,63 @@ def test_numbers_that_mean_nothing_get_a_sentence(typed: list[int], problem: str
     resolved = render_message(MULTI).board.press(typed)
     assert isinstance(resolved, str)
     assert resolved.startswith(problem)
+
+
+SURVEY_INTRO = """\
+We'd like to hear how the HMPPS Dynamic Purchasing System (DPS) for prison education has
+worked for your organisation: getting onto the portal, responding to call-outs, costing
+your work, and what has helped or got in the way.
+
+It takes about 10 minutes. One response per organisation, please, from whoever knows your
+DPS work best. Most questions are multiple choice and you can skip the optional ones."""
+
+
+def test_hard_wrapped_prose_is_reflowed_keeping_its_paragraphs() -> None:
+    assert reflow(SURVEY_INTRO) == (
+        "We'd like to hear how the HMPPS Dynamic Purchasing System (DPS) for prison education has "
+        "worked for your organisation: getting onto the portal, responding to call-outs, costing "
+        "your work, and what has helped or got in the way.\n"
+        "\n"
+        "It takes about 10 minutes. One response per organisation, please, from whoever knows "
+        "your DPS work best. Most questions are multiple choice and you can skip the optional "
+        "ones."
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A list stays a list, even after a long line that introduces it.
+        "HMPPS has confirmed the revised security vetting framework. The main changes are these\n"
+        "• one national application route, instead of prison by prison\n"
+        "• a target of 30 working days for standard checks",
+        "Budgets from the list, as HMPPS gave them to us at the engagement meeting in October\n"
+        "- HMP Berwyn: £412,000\n"
+        "1. HMP Leeds: £238,000",
+        # A sentence's end, a bold title and a short line are the author's own breaks.
+        "HMP Leeds wants a creative writing course for 12 learners, one morning a week in March.\n"
+        "Up to *£22,000 a year*. Expressions of interest through the DPS portal by 14 December.",
+        "*What 'indicative' means for your bid: HMPPS answers and what it means for you*\n"
+        "DPS budget · publishes Mon 30 Nov 2026, 10:00",
+        "Date: Tuesday 8 December 2026\nTime: 10:00 to 11:30\nWhere: online",
+        # A line too long to be hand-wrapped: a digest entry's excerpt.
+        "• *Call-out*\n" + "word " * 40 + "and more…\n_Mon 16 Nov 2026 · source_",
+    ],
+)
+def test_deliberate_line_breaks_are_kept(text: str) -> None:
+    assert reflow(text) == text
+
+
+def test_a_survey_intro_renders_as_paragraphs_the_terminal_can_wrap() -> None:
+    rendered = render_message(Message(text="intro", blocks=(Paragraph(SURVEY_INTRO),)))
+
+    assert [line.plain[:20] for line in rendered.lines] == [
+        "We'd like to hear ho",
+        "",
+        "It takes about 10 mi",
+    ]
+    console = Console(width=60, record=True, highlight=False)
+    for line in rendered.lines:
+        console.print(line)
+    widths = [len(line) for line in console.export_text().splitlines() if line]
+    assert max(widths) <= 60 and min(widths[:2]) > 45  # wrapped at 60, not at 90 then 30

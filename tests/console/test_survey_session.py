@@ -29,9 +29,11 @@ SURVEY_DIALOGUE = [
             # Invitations wait for the working day (09:00), then arrive in each member's DM.
             "sectorbot → DM with Asha · Mon 23 Nov 2026, 09:00",
             "Your experience of the prison education Dynamic Purchasing System",
-            "sectorbot → DM with Chidi",
             "Your experience of vetting for prison and probation work",
             "[1] Start [2] Not now [3] No thanks",
+            # Other people's DMs, and the digest in a channel Asha is not in, in one line.
+            "!sectorbot → DM with Chidi",
+            "Also delivered: 4 DMs to Ben and Chidi; 1 post to #network-news.",
             "It is now Mon 23 Nov 2026, 09:30.",
         ],
     ),
@@ -71,3 +73,80 @@ def test_a_survey_from_invitation_to_report(tmp_path: Path) -> None:
         "vetting-experience-report.html",
         "vetting-experience-responses.csv",
     ]
+
+
+ANSWERING_SCRIPT = """\
+/as member Ben
+/clock +1h
+/in dm
+/dps-update survey
+2
+2
+7
+2
+3
+1
+4
+2
+3
+1
+One national contact for questions while an application is waiting.
+It would save weeks.
+.
+10
+/as coordinator
+/dps-update survey progress vetting-experience
+"""
+
+ANSWERING_DIALOGUE = [
+    # Ben is in #network-news: his own invitations are shown in full there, as they arrive.
+    (
+        "/clock +1h",
+        [
+            "sectorbot → DM with Ben · Mon 23 Nov 2026, 09:00",
+            "Your experience of vetting for prison and probation work",
+            "Also delivered: 4 DMs to Asha and Chidi.",
+        ],
+    ),
+    ("/in dm", ["You are now in DM with Ben.", "Still waiting for an answer here:"]),
+    ("2", ["question 1 of 9", "Which best describes your organisation?"]),
+    ("2", ["Saved: Medium charity (£100k to £1m)", "question 2 of 9"]),
+    ("7", ["Saved: London", "question 3 of 9"]),
+    ("1", ["Saved: Yes", "question 6 of 9"]),
+    ("3", ["Saved: 3 – Fairly clearly", "question 9 of 9"]),
+    (
+        "1",
+        [
+            "What would make vetting work better",
+            "Saved: One national contact",
+            "Check your answers",
+            "Which best describes your organisation? Medium charity",
+            "[10] Submit",
+        ],
+    ),
+    ("10", ["Ben chose: Submit", "Thank you"]),
+    ("/dps-update survey progress vetting-experience", ["Completed: 1"]),
+]
+
+
+def test_a_member_answers_a_survey_from_the_invitation_to_submission(tmp_path: Path) -> None:
+    run = run_script(tmp_path, ANSWERING_SCRIPT)
+
+    assert run.status == 0, run.transcript
+    check_dialogue(run, ANSWERING_DIALOGUE)
+    assert "Traceback" not in run.transcript
+    # Submitted anonymously: the answers without a name, Ben's drafts gone, his invitation done.
+    answers = run.rows(
+        "SELECT r.answers, r.member_id FROM survey_responses r "
+        "JOIN surveys s ON s.id = r.survey_id WHERE s.name = 'vetting-experience'"
+    )
+    assert len(answers) == 1
+    assert '"org_type": "medium-charity"' in answers[0][0]
+    assert "It would save weeks." in answers[0][0]
+    assert answers[0][1] is None
+    assert run.scalar("SELECT count(*) FROM draft_answers") == 0
+    assert run.rows(
+        "SELECT i.state FROM invitations i JOIN surveys s ON s.id = i.survey_id "
+        "JOIN members m ON m.id = i.member_id "
+        "WHERE s.name = 'vetting-experience' AND m.user_id = 'UDEMOBEN'"
+    ) == [("completed",)]
