@@ -217,7 +217,7 @@ class _Parser:
         if not SLUG.fullmatch(name):
             self.fail(f"name {_show(name)} must be a slug: lowercase letters, digits and hyphens")
         title = self.text(document, "title", max_length=MAX_TITLE)
-        intro = self.text(document, "intro", max_length=MAX_TEXT)
+        intro = reflow(self.text(document, "intro", max_length=MAX_TEXT))
 
         opens_at = self.moment(document, "opens_at", end_of_day=False)
         closes_at = self.moment(document, "closes_at", end_of_day=True)
@@ -562,3 +562,21 @@ class _Parser:
             self.fail(f"skip equals {_show(raw)} is not an option value (one of: {values})", qid)
 
         return check
+
+
+_LIST_ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s")
+
+
+def reflow(text: str) -> str:
+    """Join the hard-wrapped lines of YAML block text into paragraphs, so Slack, Teams and the
+    terminal wrap it to their own width; blank lines and list items keep their breaks."""
+    paragraphs = []
+    for block in re.split(r"\n\s*\n", text.strip()):
+        lines: list[str] = []
+        for line in block.splitlines():
+            if lines and not _LIST_ITEM.match(line):
+                lines[-1] = f"{lines[-1].rstrip()} {line.strip()}"
+            else:
+                lines.append(line.strip())
+        paragraphs.append("\n".join(lines))
+    return "\n\n".join(paragraphs)

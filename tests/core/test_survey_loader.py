@@ -537,3 +537,23 @@ def test_junk_anywhere_in_a_real_survey_raises_only_definition_errors(
     except SurveyDefinitionError as e:
         assert str(e).startswith("dps-experience.yml: ")
         assert "\n" not in str(e)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("one\ntwo\n\nthree\nfour", "one two\n\nthree four"),
+        ("Intro:\n- a\n- b\n\nEnd", "Intro:\n- a\n- b\n\nEnd"),
+        ("  single line  ", "single line"),
+    ],
+)
+def test_intro_is_reflowed_into_paragraphs(raw: str, expected: str) -> None:
+    from bot.surveys.loader import reflow
+
+    assert reflow(raw) == expected
+
+
+def test_shipped_intros_have_no_hard_wraps_inside_paragraphs() -> None:
+    for definition in load_library().values():
+        for paragraph in definition.intro.split("\n\n"):
+            assert "\n" not in paragraph, paragraph
