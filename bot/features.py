@@ -9,6 +9,7 @@ from __future__ import annotations
 import bot.authoring  # write, preview, publish or schedule, edit, discard
 import bot.concerns  # report a message; coordinators' list
 import bot.dps_update  # topics, help, latest
+import bot.privacy  # my-data, forget-me, workspace removal, retention
 import bot.processed_events  # forget handled event ids
 import bot.scheduled_updates  # /dps-update scheduled, withdraw
 import bot.surveys.commands  # /dps-update survey ...

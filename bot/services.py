@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.clock import Clock, system_clock
 from bot.config import Settings
 from bot.directory import Directory
+from bot.logs import protect_secrets
 from storage.db import create_engine, session_factory
 from storage.migrate import upgrade
 
@@ -26,6 +27,7 @@ class Services:
     async def start(
         cls, settings: Settings, *, clock: Clock = system_clock, migrate: bool = True
     ) -> Services:
+        protect_secrets(settings.secrets())  # before anything can log a request or a URL
         engine = create_engine(settings.database_url)
         if migrate:
             await upgrade(engine)
