@@ -109,7 +109,7 @@ async def conversations_of(session: AsyncSession, members: Sequence[Member]) -> 
 
 def _dm_channels(
     platform: str, conversations: Collection[str], user_ids: Collection[str]
-) -> Select[tuple[int]]:
+) -> Select[int]:
     """Channel rows that are someone's direct messages: known DM ids, or a `D` conversation
     where only they could have subscribed (a DM has one human in it)."""
     made_by_them = exists().where(
@@ -271,7 +271,7 @@ async def erase_workspace(session: AsyncSession, platform: str, team_id: str) ->
     return erased
 
 
-async def _drop_channels(session: AsyncSession, channel_ids: Select[tuple[int]]) -> int:
+async def _drop_channels(session: AsyncSession, channel_ids: Select[int]) -> int:
     ids = list(await session.scalars(channel_ids))
     if not ids:
         return 0
