@@ -12,7 +12,9 @@ from storage.models import Base
 Snapshot = dict[str, list[tuple[Any, ...]]]
 
 
-async def snapshot(services: Services, *, ignore: tuple[str, ...] = ("processed_events",)) -> Snapshot:
+async def snapshot(
+    services: Services, *, ignore: tuple[str, ...] = ("processed_events",)
+) -> Snapshot:
     """Rows per table, sorted; `processed_events` (event ids Slack sent) is left out by default
     because every request that carries an event id adds one by design."""
     result: Snapshot = {}

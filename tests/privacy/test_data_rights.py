@@ -123,4 +123,7 @@ async def test_forgetting_twice_is_harmless(
     await press(bot, fake_slack, "privacy.forget", "confirm", user=ALICE)
     assert len(await fake_slack.async_wait_for_text("the bot has forgotten you")) >= 2
     assert await snapshot(services, ignore=("processed_events", "audit_log")) == once
-    assert changed_tables(once, await snapshot(services, ignore=("processed_events", "audit_log"))) == set()
+    assert (
+        changed_tables(once, await snapshot(services, ignore=("processed_events", "audit_log")))
+        == set()
+    )

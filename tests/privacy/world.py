@@ -62,13 +62,21 @@ async def seed(services: Services) -> World:
         )
         session.add(survey)
         await session.flush()
-        done = Invitation(survey_id=survey.id, member_id=alice.id, state="completed", conversation="DALICE")
-        half = Invitation(survey_id=survey.id, member_id=bob.id, state="in_progress", current_question="q2")
+        done = Invitation(
+            survey_id=survey.id, member_id=alice.id, state="completed", conversation="DALICE"
+        )
+        half = Invitation(
+            survey_id=survey.id, member_id=bob.id, state="in_progress", current_question="q2"
+        )
         theirs = Invitation(survey_id=survey.id, member_id=other.id, state="invited")
         session.add_all([done, half, theirs])
         await session.flush()
-        session.add(DraftAnswer(invitation_id=half.id, question_id="q1", value="Yes", answered_at=now))
-        session.add(SurveyResponse(survey_id=survey.id, submitted_on=now.date(), answers={"q1": "No"}))
+        session.add(
+            DraftAnswer(invitation_id=half.id, question_id="q1", value="Yes", answered_at=now)
+        )
+        session.add(
+            SurveyResponse(survey_id=survey.id, submitted_on=now.date(), answers={"q1": "No"})
+        )
         dm = Channel(team_id=TEAM, channel_id="DALICE")
         network = Channel(team_id=TEAM, channel_id="CNET", name="network", is_network=True)
         elsewhere = Channel(team_id="T9999", channel_id="CELSE")
