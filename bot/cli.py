@@ -67,6 +67,11 @@ def _parser() -> argparse.ArgumentParser:
         "--publish-at", help="YYYY-MM-DDTHH:MM (network time zone unless an offset is given)"
     )
     up_sub.add_parser("list", help="list updates, newest first")
+
+    digest = sub.add_parser("digest", help="the weekly digest")
+    digest_sub = digest.add_subparsers(dest="digest_command", metavar="ACTION", required=True)
+    preview = digest_sub.add_parser("preview", help="print a channel's digest as of now")
+    preview.add_argument("channel", metavar="CHANNEL_ID", help="e.g. C0123ABCD")
     add_survey_parser(sub)
 
     concerns = sub.add_parser("concerns", help="messages members reported")
@@ -98,6 +103,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _async(_updates_add(settings, args))
         if command == "updates":
             return _async(_updates_list(settings))
+        if command == "digest":
+            return _async(_digest_preview(settings, args.channel))
         if command == "survey" and args.survey_command == "validate":
             return validate_file(args.file, settings.timezone)
         if command == "survey":
@@ -237,6 +244,28 @@ async def _updates_list(settings: Settings) -> int:
     return await _with_services(settings, show)
 
 
+async def _digest_preview(settings: Settings, channel_id: str) -> int:
+    from bot.digest import build_digest, preview_text
+    from bot.digest_job import digest_data
+    from storage.repositories.subscriptions import find_channel_anywhere
+
+    async def show(services: Services) -> int:
+        async with services.sessions() as session:
+            channel = await find_channel_anywhere(session, channel_id)
+            data = await digest_data(
+                session, services, channel.id if channel else None, services.clock()
+            )
+        if channel is None:
+            print(f"(The bot has no record of {channel_id}; showing the last 7 days.)")
+        elif not channel.is_network:
+            print(f"({channel_id} does not get the digest: `/dps-update digest on` there.)")
+        messages = build_digest(data, settings.timezone, post_empty=True)
+        print(preview_text(messages), end="")
+        return 0
+
+    return await _with_services(settings, show)
+
+
 def _slack_directory(services: Services) -> Directory | None:
     """The Web API directory when a bot token is set (lazily: the core stays platform-free)."""
     if not services.settings.slack_enabled:
@@ -252,6 +281,7 @@ async def _survey(settings: Settings, args: argparse.Namespace) -> int:
         return await run_survey_command(services, args, _slack_directory)
 
     return await _with_services(settings, work)
+
 
 async def _concerns_export(settings: Settings, out: str) -> int:
     async def export(services: Services) -> int:

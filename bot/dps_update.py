@@ -11,6 +11,7 @@ from bot.services import Services
 from bot.text import escape_mrkdwn, shorten
 from bot.topics import MEMBER_FACING, resolve_topic
 from bot.updates import latest_message
+from storage.repositories.subscriptions import followed_topics
 from storage.repositories.topics import all_topics
 from storage.repositories.updates import latest_in_topic, latest_per_topic
 
@@ -69,11 +70,27 @@ async def _latest(services: Services, command: ParsedCommand, is_coordinator: bo
 async def topics_command(
     services: Services, caller: Caller, _command: ParsedCommand
 ) -> ActionResult:
-    return ActionResult(reply=await _topics(services))
+    return ActionResult(reply=await _topics(services, caller))
 
 
-async def _topics(services: Services) -> Message:
+async def _topics(services: Services, caller: Caller) -> Message:
     async with services.sessions() as session:
         topics = await all_topics(session)
-    lines = [f"• *{t.title}* (`{t.slug}`) – {t.description}" for t in topics]
-    return Message(text="Topics", blocks=(Paragraph("*Topics*\n" + "\n".join(lines)),))
+        followed = set(
+            await followed_topics(session, caller.platform, caller.team_id, caller.channel_id)
+        )
+    lines = [
+        f"• *{t.title}* (`{t.slug}`) – {t.description}"
+        + (" ✓ _followed here_" if t.slug in followed else "")
+        for t in topics
+    ]
+    if followed:
+        names = ", ".join(t.title for t in topics if t.slug in followed)
+        footer = f"This conversation follows: {names}. Stop with `/dps-update unsubscribe TOPIC`."
+    else:
+        footer = (
+            "This conversation follows no topics yet. "
+            "Follow one with `/dps-update subscribe TOPIC`."
+        )
+    text = "*Topics*\n" + "\n".join(lines) + "\n\n" + footer
+    return Message(text="Topics", blocks=(Paragraph(text),))

@@ -18,25 +18,32 @@ log = logging.getLogger(__name__)
 Job = Callable[[Services], Awaitable[None]]
 
 _JOBS: dict[str, Job] = {}
+_ORDER: dict[str, int] = {}
 
 
-def periodic(job_id: str) -> Callable[[Job], Job]:
-    """Register `job` to run on every scheduler tick, under an explicit, stable id."""
+def periodic(job_id: str, *, order: int = 0) -> Callable[[Job], Job]:
+    """Register `job` to run on every scheduler tick, under an explicit, stable id.
+
+    Jobs run by `order`, then registration; the outbox sender uses a high order so that what
+    producers queue on a tick goes out on that same tick, whatever the import order.
+    """
 
     def register(job: Job) -> Job:
         _JOBS[job_id] = job
+        _ORDER[job_id] = order
         return job
 
     return register
 
 
 def registered_jobs() -> dict[str, Job]:
-    return dict(_JOBS)
+    ids = sorted(_JOBS, key=lambda job_id: _ORDER[job_id])  # sorted() is stable
+    return {job_id: _JOBS[job_id] for job_id in ids}
 
 
 async def run_all(services: Services) -> None:
-    """Run every job once, in registration order; one failing job does not stop the others."""
-    for job_id, job in _JOBS.items():
+    """Run every job once, in order; one failing job does not stop the others."""
+    for job_id, job in registered_jobs().items():
         try:
             await job(services)
         except Exception:

@@ -8,16 +8,27 @@ second enqueue is a no-op, which is what makes a re-run of a scheduler job harml
 
 from __future__ import annotations
 
+import logging
+import os
+import socket
+import uuid
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.messages import Message, to_dict
+from bot.delivery import DeliveryOutcome, Sender
+from bot.jobs import periodic
+from bot.messages import Message, Paragraph, to_dict
+from bot.services import Services
+from bot.text import escape_mrkdwn, shorten
 from storage.models import OutboxItem
+from storage.writer import begin_writing
+
+log = logging.getLogger(__name__)
 
 
 async def enqueue(
@@ -76,3 +87,198 @@ def on_sent(kind: str) -> Callable[[SentHook], SentHook]:
 
 def sent_hook(kind: str) -> SentHook | None:
     return _SENT_HOOKS.get(kind)
+
+
+# -- sending ------------------------------------------------------------------------------------
+
+LEASE = timedelta(minutes=5)  # far beyond an HTTP timeout: an expired lease means a crash
+PACING = timedelta(seconds=1)  # Slack's chat.postMessage: about one a second per channel
+MAX_ATTEMPTS = 10
+BATCH = 20
+MAX_BATCHES = 25  # one run sends at most BATCH x MAX_BATCHES; the next tick does the rest
+NOTICE_KIND = "notice"
+
+_KIND_WORDS = {"update": "a sector update", "digest": "the weekly digest"}
+
+
+def backoff(attempts: int) -> timedelta:
+    """15 s, 30 s, 1 min, ... capped at an hour: transient faults get time to clear."""
+    return timedelta(seconds=min(3600, 15 * 2 ** max(0, attempts - 1)))
+
+
+def _due(now: datetime) -> ColumnElement[bool]:
+    """Pending and due, or claimed by a worker whose lease ran out (it crashed mid-send)."""
+    pending = (OutboxItem.state == "pending") & (OutboxItem.next_attempt_at <= now)
+    abandoned = (OutboxItem.state == "sending") & (OutboxItem.claimed_until < now)
+    return pending | abandoned
+
+
+async def claim_due(
+    session: AsyncSession,
+    worker: str,
+    now: datetime,
+    limit: int = BATCH,
+    platform: str | None = None,
+) -> list[OutboxItem]:
+    """Claim up to `limit` due items, at most one per conversation (pacing), for `worker`.
+
+    PostgreSQL: `SELECT ... FOR UPDATE SKIP LOCKED`, so concurrent workers take disjoint rows
+    without waiting. SQLite: the claim starts as the single writer (`begin_writing`), so a
+    second worker waits for the first to commit and then sees its rows as taken.
+    A claimed item is "sending" with a lease; if its worker dies, it is due again when the
+    lease expires and is marked maybe-delivered so the sender checks before posting.
+    """
+    await begin_writing(session)
+    busy = select(OutboxItem.conversation).where(
+        OutboxItem.state == "sending", OutboxItem.claimed_until >= now
+    )
+    query = (
+        select(OutboxItem)
+        .where(_due(now), OutboxItem.conversation.not_in(busy))
+        .order_by(OutboxItem.next_attempt_at, OutboxItem.id)
+        .limit(limit * 4)
+        .with_for_update(skip_locked=True)
+    )
+    if platform is not None:
+        query = query.where(OutboxItem.platform == platform)
+    claimed: list[OutboxItem] = []
+    conversations: set[tuple[str, str]] = set()
+    for item in (await session.scalars(query)).all():
+        where = (item.platform, item.conversation)
+        if where in conversations:
+            continue  # its turn comes after this one is sent, a second later
+        conversations.add(where)
+        if item.state == "sending":
+            log.warning("outbox item %s: lease of %s expired mid-send", item.id, item.claimed_by)
+            item.payload = {**item.payload, "maybe_delivered": True}
+        item.state = "sending"
+        item.claimed_by = worker
+        item.claimed_until = now + LEASE
+        item.attempts += 1
+        claimed.append(item)
+        if len(claimed) >= limit:
+            break
+    await session.flush()
+    return claimed
+
+
+async def send_due(services: Services, sender: Sender, platform: str | None = None) -> int:
+    """Claim, deliver and record due items until none are left (or a run's cap); returns how
+    many were sent. Delivery happens outside any transaction, so no lock waits on the network."""
+    worker = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    sent = 0
+    for _ in range(MAX_BATCHES):
+        async with services.sessions.begin() as session:
+            items = await claim_due(session, worker, services.clock(), BATCH, platform)
+        if not items:
+            break
+        for item in items:
+            try:
+                outcome = await sender.deliver(item)
+            except Exception as error:  # a sender bug must not wedge the queue
+                log.exception("outbox item %s: the sender raised", item.id)
+                reason = f"unexpected {type(error).__name__}"
+                outcome = DeliveryOutcome.retry(reason, maybe_delivered=True)
+            if await _record(services, item.id, worker, outcome):
+                sent += 1
+    return sent
+
+
+async def _record(services: Services, item_id: int, worker: str, outcome: DeliveryOutcome) -> bool:
+    """Save what happened to one item; True when it is now sent."""
+    now = services.clock()
+    async with services.sessions.begin() as session:
+        await begin_writing(session)
+        item = await session.get(OutboxItem, item_id, with_for_update=True)
+        if item is None or item.state == "sent":
+            return False
+        if outcome.kind == "sent" and outcome.message_ts:
+            await _mark_sent(session, item, outcome.message_ts, now)
+            return True
+        if item.state != "sending" or item.claimed_by != worker:
+            return False  # our lease lapsed and another worker owns it now
+        if outcome.kind == "retry" and item.attempts < MAX_ATTEMPTS:
+            delay = (
+                timedelta(seconds=outcome.after)
+                if outcome.after is not None
+                else backoff(item.attempts)
+            )
+            item.state = "pending"
+            item.next_attempt_at = now + delay
+            await _hold_conversation(session, item, now + delay)  # keeps its posts in order
+            item.claimed_until = None
+            item.error = outcome.reason[:500]
+            if outcome.maybe_delivered:
+                item.payload = {**item.payload, "maybe_delivered": True}
+            log.info("outbox item %s: retry in %s (%s)", item.id, delay, outcome.reason)
+            return False
+        reason = outcome.reason or "no reason given"
+        if outcome.kind == "retry":
+            reason = f"gave up after {item.attempts} attempts: {reason}"
+        item.state = "failed"
+        item.claimed_until = None
+        item.error = reason[:500]
+        log.warning("outbox item %s (%s) failed: %s", item.id, item.key, reason)
+        await _tell_coordinators(services, session, item, outcome.advice or reason, now)
+        return False
+
+
+async def _mark_sent(
+    session: AsyncSession, item: OutboxItem, message_ts: str, now: datetime
+) -> None:
+    item.state = "sent"
+    item.message_ts = message_ts
+    item.sent_at = now
+    item.claimed_until = None
+    item.error = None
+    await _hold_conversation(session, item, now + PACING)
+    hook = sent_hook(item.kind)
+    if hook is not None:
+        await hook(session, item, message_ts)
+
+
+async def _hold_conversation(session: AsyncSession, item: OutboxItem, until: datetime) -> None:
+    """Make the conversation's other pending posts wait until `until`: pacing without sleeping,
+    and a 429's Retry-After applies to the channel, not just the one post."""
+    await session.execute(
+        update(OutboxItem)
+        .where(
+            OutboxItem.platform == item.platform,
+            OutboxItem.conversation == item.conversation,
+            OutboxItem.state == "pending",
+            OutboxItem.id != item.id,
+            OutboxItem.next_attempt_at < until,
+        )
+        .values(next_attempt_at=until)
+    )
+
+
+async def _tell_coordinators(
+    services: Services, session: AsyncSession, item: OutboxItem, why: str, now: datetime
+) -> None:
+    """Queue a plain notice to the coordinators' channel; never about a notice (no loops)."""
+    channel = services.settings.coordinators_channel
+    if not channel or item.kind == NOTICE_KIND:
+        return
+    what = _KIND_WORDS.get(item.kind, "a message")
+    title = shorten(str(item.payload.get("message", {}).get("text", "")), 120)
+    text = (
+        f"I couldn't post {what} to <#{item.conversation}>: {why}\n"
+        f"It was: _{escape_mrkdwn(title)}_. Nothing else is affected."
+    )
+    await enqueue(
+        session,
+        key=f"notice:failed:{item.id}",
+        kind=NOTICE_KIND,
+        conversation=channel,
+        message=Message(text=f"I couldn't post {what}", blocks=(Paragraph(text),)),
+        not_before=now,
+        platform=item.platform,
+    )
+
+
+@periodic("send-outbox", order=100)
+async def send_outbox(services: Services) -> None:
+    """Each platform's sender delivers what is due on that platform."""
+    for platform, sender in services.senders.items():
+        await send_due(services, sender, platform)

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.clock import Clock, system_clock
 from bot.config import Settings
+from bot.delivery import Sender
 from bot.directory import Directory
 from bot.logs import protect_secrets
 from storage.db import create_engine, session_factory
@@ -20,6 +21,8 @@ class Services:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     clock: Clock = field(default=system_clock)
+    # Filled by the adapters at start-up ("slack" -> its sender); the outbox job uses them.
+    senders: dict[str, Sender] = field(default_factory=dict)
     # Per platform ("slack"), set by the adapter that can ask who is in a channel.
     directories: dict[str, Directory] = field(default_factory=dict)
 

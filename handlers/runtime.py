@@ -10,6 +10,7 @@ import signal
 from aiohttp import web
 
 from bot.config import Settings
+from bot.scheduler import Ticker
 from bot.services import Services
 from handlers.web import build_web_app
 
@@ -22,13 +23,17 @@ async def serve(settings: Settings, *, ready: asyncio.Event | None = None) -> No
     socket_handler = None
     if settings.slack_enabled:
         from handlers.slack.app import build_app
+        from handlers.slack.sender import SlackSender, build_sender_client
 
         slack_app = build_app(services)
+        services.senders["slack"] = SlackSender(build_sender_client(services))
     teams = None
     if settings.teams_enabled:
         from handlers.teams.app import build_teams
+        from handlers.teams.sender import TeamsSender
 
         teams = build_teams(services)
+        services.senders["teams"] = TeamsSender(services, teams.adapter)
     web_app = build_web_app(slack_app if not settings.socket_mode else None, teams)
     runner = web.AppRunner(web_app, access_log=None)
     await runner.setup()
@@ -39,6 +44,8 @@ async def serve(settings: Settings, *, ready: asyncio.Event | None = None) -> No
 
         socket_handler = AsyncSocketModeHandler(slack_app, settings.slack_app_token)
         await socket_handler.connect_async()
+    ticker = Ticker(services)
+    ticker.start()
     log.info("sectorbot ready: %s", settings.describe())
     if ready is not None:
         ready.set()
@@ -53,6 +60,7 @@ async def serve(settings: Settings, *, ready: asyncio.Event | None = None) -> No
         await stop.wait()
     finally:
         log.info("sectorbot stopping")
+        await ticker.stop()
         if socket_handler is not None:
             await socket_handler.close_async()
         await runner.cleanup()

@@ -205,6 +205,8 @@ class FakeSlackAPI:
             self._users: dict[str, _User] = {}
             self._pending_files: dict[str, JSON] = {}
             self._channel_rate: _ChannelRate | None = None
+            self._history: dict[str, list[JSON]] = {}
+            self._channel_errors: dict[str, str] = {}
             self._ts_counter = 0
             self._id_counter = 0
             self._cond.notify_all()
@@ -256,6 +258,16 @@ class FakeSlackAPI:
     def stop_enforcing_channel_rate(self) -> None:
         with self._cond:
             self._channel_rate = None
+
+    def fail_for_channel(self, channel: str, error: str = "not_in_channel") -> None:
+        """Answer every ``chat.postMessage`` to ``channel`` with ``error`` (until reset)."""
+        with self._cond:
+            self._channel_errors[channel] = error
+
+    def history(self, channel: str) -> list[JSON]:
+        """Messages posted to ``channel``, oldest first."""
+        with self._cond:
+            return list(self._history.get(channel, []))
 
     def _script(self, method: str, answer: _Answer, times: int) -> None:
         with self._cond:
@@ -414,6 +426,8 @@ class FakeSlackAPI:
             return {"ok": False, "error": "no_text"}
         if channel[:1] in ("U", "W"):  # posting to a user id lands in the DM
             channel = "D" + channel
+        if channel in self._channel_errors:
+            return {"ok": False, "error": self._channel_errors[channel]}
         ts = self._next_ts()
         message: JSON = {
             "type": "message",
@@ -426,7 +440,21 @@ class FakeSlackAPI:
         for key in ("blocks", "attachments", "thread_ts", "metadata"):
             if params.get(key):
                 message[key] = params[key]
+        self._history.setdefault(channel, []).append(message)
         return {"ok": True, "channel": channel, "ts": ts, "message": message}
+
+    def _conversation_history(self, params: JSON) -> JSON:
+        """Newest first; metadata only with ``include_all_metadata``, as Slack does."""
+        channel = str(params.get("channel") or "")
+        if not channel:
+            return {"ok": False, "error": "channel_not_found"}
+        limit = int(params.get("limit") or 100)
+        with_metadata = str(params.get("include_all_metadata", "")).lower() in ("1", "true")
+        messages = [
+            m if with_metadata else {k: v for k, v in m.items() if k != "metadata"}
+            for m in reversed(self._history.get(channel, []))
+        ][:limit]
+        return {"ok": True, "messages": messages, "has_more": False}
 
     def _post_ephemeral(self, params: JSON) -> JSON:
         if not params.get("channel"):
@@ -599,6 +627,7 @@ _METHODS: dict[str, Callable[[FakeSlackAPI, JSON], JSON]] = {
     "chat.delete": FakeSlackAPI._delete,
     "conversations.open": FakeSlackAPI._open,
     "conversations.members": FakeSlackAPI._conversation_members,
+    "conversations.history": FakeSlackAPI._conversation_history,
     "conversations.info": FakeSlackAPI._channel_info,
     "conversations.join": FakeSlackAPI._join,
     "users.info": FakeSlackAPI._user_info,

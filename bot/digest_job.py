@@ -1,0 +1,146 @@
+"""Queue each network channel's weekly digest when it falls due (one set of rows a week).
+
+The digest's outbox key names the channel and the ISO week, so re-runs and a second instance
+queue nothing more; a late start (the bot was down at 09:00) still posts within a day.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.digest import (
+    DEADLINE_DAYS,
+    DigestData,
+    DigestDeadline,
+    DigestSurvey,
+    DigestUpdate,
+    build_digest,
+    digest_moment,
+    iso_week,
+)
+from bot.jobs import periodic
+from bot.messages import Message
+from bot.outbox import enqueue
+from bot.services import Services
+from storage.models import Channel, OutboxItem
+from storage.repositories.digest import (
+    latest_digest_ref,
+    open_surveys_with_counts,
+    posted_between,
+    update_deadlines_between,
+)
+from storage.repositories.subscriptions import network_channels
+from storage.repositories.topics import all_topics
+from storage.writer import begin_writing
+
+log = logging.getLogger(__name__)
+
+LATE_GRACE = timedelta(days=1)  # past this, a missed digest waits for next week's
+
+
+class _AlreadyQueued(Exception):
+    """Another instance queued this digest first: roll back ours."""
+
+
+async def digest_data(
+    session: AsyncSession, services: Services, channel_pk: int | None, now: datetime
+) -> DigestData:
+    """What one channel's digest covers: since its previous digest, or the last 7 days."""
+    zone = services.settings.timezone
+    ref = await latest_digest_ref(session, channel_pk) if channel_pk is not None else None
+    since = datetime.fromisoformat(ref["covers_until"]) if ref else now - timedelta(days=7)
+    titles = {t.slug: t.title for t in await all_topics(session)}
+    updates = [
+        DigestUpdate(
+            topic_title=titles.get(u.topic, u.topic),
+            title=u.title,
+            body=u.body,
+            posted_at=u.posted_at or u.publish_at,
+            link=u.link,
+            deadline=u.deadline,
+        )
+        for u in await posted_between(session, since, now)
+    ]
+    surveys = await open_surveys_with_counts(session, now)
+    today = now.astimezone(zone).date()
+    last = today + timedelta(days=DEADLINE_DAYS)
+    deadlines = [
+        DigestDeadline(u.deadline, u.title)
+        for u in await update_deadlines_between(session, today, last)
+        if u.deadline is not None
+    ]
+    deadlines += [
+        DigestDeadline(s.closes_at.astimezone(zone).date(), f"survey closes: {s.title}")
+        for s, _ in surveys
+        if s.closes_at.astimezone(zone).date() <= last
+    ]
+    return DigestData(
+        since=since,
+        until=now,
+        updates=updates,
+        surveys=[DigestSurvey(s.title, s.closes_at, n) for s, n in surveys],
+        deadlines=sorted(deadlines, key=lambda d: d.day),
+    )
+
+
+def digest_keys(channel_pk: int, week: str, parts: int) -> list[str]:
+    base = f"digest:{channel_pk}:{week}"
+    return [base] if parts == 1 else [f"{base}:part-{n}" for n in range(1, parts + 1)]
+
+
+async def _queue_digest(
+    session: AsyncSession, services: Services, channel: Channel, week: str, now: datetime
+) -> int:
+    prefix = f"digest:{channel.id}:{week}"
+    done = await session.scalar(
+        select(OutboxItem.id).where(
+            (OutboxItem.key == prefix) | OutboxItem.key.like(f"{prefix}:part-%")
+        )
+    )
+    if done is not None:
+        return 0
+    data = await digest_data(session, services, channel.id, now)
+    messages: list[Message] = build_digest(
+        data, services.settings.timezone, post_empty=services.settings.digest_post_empty
+    )
+    ref = {"channel_pk": channel.id, "covers_until": now.isoformat(), "week": week}
+    for key, message in zip(digest_keys(channel.id, week, len(messages)), messages, strict=True):
+        queued = await enqueue(
+            session,
+            key=key,
+            kind="digest",
+            conversation=channel.channel_id,
+            platform=channel.platform,
+            message=message,
+            not_before=now,
+            ref=ref,
+        )
+        if not queued:
+            raise _AlreadyQueued(key)
+    return len(messages)
+
+
+@periodic("weekly-digest")
+async def queue_weekly_digests(services: Services) -> None:
+    settings = services.settings
+    now = services.clock()
+    moment = digest_moment(now, settings.digest_weekday, settings.digest_time, settings.timezone)
+    if now - moment > LATE_GRACE:
+        return
+    week = iso_week(moment, settings.timezone)
+    async with services.sessions.begin() as session:
+        await begin_writing(session)
+        for channel in await network_channels(session):
+            try:
+                async with session.begin_nested():
+                    parts = await _queue_digest(session, services, channel, week, now)
+            except _AlreadyQueued:
+                continue
+            if parts:
+                log.info(
+                    "queued the %s digest for channel %s in %s part(s)", week, channel.id, parts
+                )
