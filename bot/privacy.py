@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Collection
-from datetime import timedelta
+from datetime import datetime, timedelta
+from weakref import WeakKeyDictionary
+
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.commands import ParsedCommand
 from bot.interactions import ActionResult, Caller, action, command
@@ -184,10 +187,25 @@ async def forget_workspace(services: Services, platform: str, team_id: str, why:
     return erased
 
 
+RETENTION_EVERY = timedelta(hours=6)
+# Per engine, last run (clock time): retention counts in days, so running it on every tick
+# (every 30 s; every simulated hour in the demo's /clock) would be work for nothing.
+_last_retention: WeakKeyDictionary[AsyncEngine, datetime] = WeakKeyDictionary()
+
+
 @periodic("retention")
+async def retention_tick(services: Services) -> None:
+    now = services.clock()
+    last = _last_retention.get(services.engine)
+    if last is not None and last <= now < last + RETENTION_EVERY:
+        return
+    await apply_retention(services)
+    _last_retention[services.engine] = now
+
+
 async def apply_retention(services: Services) -> None:
     """Delete what only mattered while a survey ran or a post was on its way, once
-    SECTORBOT_RETENTION_DAYS have passed."""
+    SECTORBOT_RETENTION_DAYS have passed. Idempotent, so two instances may both run it."""
     cutoff = services.clock() - timedelta(days=services.settings.retention_days)
     async with services.sessions.begin() as session:
         cleared = await clear_expired(session, cutoff)

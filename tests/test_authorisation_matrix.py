@@ -128,10 +128,14 @@ async def test_a_member_is_refused_in_slack_and_nothing_changes(
     assert await snapshot(services) == before
 
 
+def _real(names: set[str]) -> set[str]:
+    return {n for n in names if "test" not in n}  # other tests register their own
+
+
 def test_every_command_button_and_form_has_a_decided_audience() -> None:
-    assert known_actions() == COORDINATOR_ACTIONS | MEMBER_ACTIONS
-    assert known_forms() == COORDINATOR_FORMS | MEMBER_FORMS
-    assert known_commands() <= COORDINATOR_COMMANDS | MEMBER_COMMANDS | MIXED_COMMANDS
+    assert _real(known_actions()) == COORDINATOR_ACTIONS | MEMBER_ACTIONS
+    assert _real(known_forms()) == COORDINATOR_FORMS | MEMBER_FORMS
+    assert _real(known_commands()) <= COORDINATOR_COMMANDS | MEMBER_COMMANDS | MIXED_COMMANDS
     assert {"new", "scheduled", "concerns", "survey"} <= known_commands()
 
 

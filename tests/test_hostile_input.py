@@ -88,6 +88,9 @@ VERBS = [
     "forget-me ",
     "report ",
     "new ",
+    "subscribe ",
+    "unsubscribe ",
+    "digest ",
 ]
 
 
@@ -117,7 +120,11 @@ async def test_slash_command_text(
     assert SORRY not in shown and "Traceback" not in shown
     for mention in ("<!channel>", "<!here", "<!everyone>", "<@U123>"):
         assert mention not in shown  # echoed words are escaped, never live mentions
-    allowed = {"concerns", "outbox", "audit_log"} if verb == "report " else set()
+    allowed = {
+        "report ": {"concerns", "outbox", "audit_log"},
+        "subscribe ": {"channels", "subscriptions"},
+        "unsubscribe ": {"channels", "subscriptions"},
+    }.get(verb, set())
     assert changed_tables(before, await snapshot(services)) <= allowed
 
 
