@@ -51,6 +51,8 @@ class Settings:
     digest_post_empty: bool = True
     coordinators_channel: str | None = None
     log_level: str = "INFO"
+    # How long data that only mattered while a survey ran or a post was sent is kept.
+    retention_days: int = 90
     # Microsoft Teams (Entra app registration of the Azure Bot); see handlers/teams/.
     teams_app_id: str | None = None
     teams_app_password: str | None = None
@@ -72,6 +74,18 @@ class Settings:
 
     def is_coordinator(self, user_id: str) -> bool:
         return user_id in self.coordinators or user_id.lower() in self.teams_coordinators
+
+    def secrets(self) -> tuple[str, ...]:
+        """Values that must never be logged (see bot.logs.protect_secrets)."""
+        password = re.search(r"://[^:/@]+:([^@]+)@", self.database_url)
+        values = (
+            self.slack_bot_token,
+            self.slack_signing_secret,
+            self.slack_app_token,
+            self.teams_app_password,
+            password[1] if password else None,
+        )
+        return tuple(v for v in values if v)
 
     def describe(self) -> dict[str, str]:
         """A loggable view with every secret masked."""
@@ -152,6 +166,7 @@ def _parse(env: Mapping[str, str]) -> Settings:
         digest_post_empty=_bool(env, "SECTORBOT_DIGEST_POST_EMPTY", True),
         coordinators_channel=_get(env, "SECTORBOT_COORDINATORS_CHANNEL"),
         log_level=(_get(env, "LOG_LEVEL") or "INFO").upper(),
+        retention_days=_int(env, "SECTORBOT_RETENTION_DAYS", 90, 1, 3650),
         **teams,
     )
 

@@ -11,6 +11,7 @@ import bot.concerns  # report a message; coordinators' list
 import bot.digest_job  # the weekly digest -> outbox
 import bot.dps_update  # topics, help, latest
 import bot.outbox  # the send-outbox job
+import bot.privacy  # my-data, forget-me, workspace removal, retention
 import bot.processed_events  # forget handled event ids
 import bot.publisher  # scheduled updates -> outbox
 import bot.scheduled_updates  # /dps-update scheduled, withdraw

@@ -142,6 +142,10 @@ def only_coordinators(caller: Caller, services: Services, doing: str) -> ActionR
     )
 
 
+def known_commands() -> set[str]:
+    return set(_COMMANDS)
+
+
 def known_actions() -> set[str]:
     return set(_ACTIONS)
 

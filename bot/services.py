@@ -10,6 +10,7 @@ from bot.clock import Clock, system_clock
 from bot.config import Settings
 from bot.delivery import Sender
 from bot.directory import Directory
+from bot.logs import protect_secrets
 from storage.db import create_engine, session_factory
 from storage.migrate import upgrade
 
@@ -29,6 +30,7 @@ class Services:
     async def start(
         cls, settings: Settings, *, clock: Clock = system_clock, migrate: bool = True
     ) -> Services:
+        protect_secrets(settings.secrets())  # before anything can log a request or a URL
         engine = create_engine(settings.database_url)
         if migrate:
             await upgrade(engine)

@@ -128,11 +128,17 @@ async def _progress(services: Services, name: str) -> Message:
         f"{format_moment(progress.closes_at, services.settings.timezone)})",
         f"• Invited: {progress.invited}",
         f"• Started, not finished: {started}",
-        f"• Completed: {c.get('completed', 0)}",
+        f"• Completed: {progress.completed}",
         f"• Declined: {c.get('declined', 0)}",
     ]
     if c.get("expired"):
         lines.append(f"• Ran out of time: {c['expired']}")
+    if progress.forgotten:
+        lines.append(
+            f"• Of those who completed it, {progress.forgotten} are no longer known to the bot "
+            "(they asked to be forgotten, or their details were cleared after the survey "
+            "closed); their anonymous answers still count"
+        )
     lines.append("_Counts only: the bot never shows who said what._")
     return Message(text=f"Progress of {progress.title}", blocks=(Paragraph("\n".join(lines)),))
 

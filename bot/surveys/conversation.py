@@ -50,7 +50,7 @@ from bot.surveys.messages import (
 )
 from bot.surveys.model import AnswerValue, SurveyDefinition
 from bot.surveys.service import definition_of
-from bot.text import format_moment, shorten
+from bot.text import escape_mrkdwn, format_moment, shorten
 from storage.models import Invitation, Member, Survey
 from storage.repositories.surveys import (
     add_response,
@@ -253,7 +253,8 @@ async def answer(services: Services, caller: Caller, routing: Routing, raw: obje
         answers = await drafts_of(session, place.invitation.id)
         following = _next_unanswered(place.definition, question.id, answers)
         place.invitation.current_question = following
-        saved = f"✓ Saved: {shorten(format_answer(question, value), 150)}"
+        # Escaped: a typed `<!channel>` must come back as text, never as a live mention.
+        saved = f"✓ Saved: {escape_mrkdwn(shorten(format_answer(question, value), 150))}"
         return Turn(show=_step(place, following, routing.version + 1, answers, saved))
 
 

@@ -34,6 +34,7 @@ from storage.repositories.surveys import (
     expire_in_progress,
     invitation_of,
     member_for,
+    response_count,
     responses_of,
     state_counts,
     survey_by_name,
@@ -243,10 +244,21 @@ class Progress:
     state: str
     closes_at: datetime
     counts: dict[str, int]
+    responses: int = 0
+
+    @property
+    def forgotten(self) -> int:
+        """Respondents whose invitations are gone (they asked to be forgotten, or retention
+        cleared them) while their anonymous answers still count."""
+        return max(0, self.responses - self.counts.get("completed", 0))
+
+    @property
+    def completed(self) -> int:
+        return self.counts.get("completed", 0) + self.forgotten
 
     @property
     def invited(self) -> int:
-        return sum(self.counts.values())
+        return sum(self.counts.values()) + self.forgotten
 
 
 async def survey_progress(services: Services, name: str) -> Progress:
@@ -254,7 +266,8 @@ async def survey_progress(services: Services, name: str) -> Progress:
     async with services.sessions() as session:
         survey = await _require(await survey_by_name(session, name), name)
         counts = await state_counts(session, survey.id)
-    return Progress(survey.title, survey.state, survey.closes_at, counts)
+        responses = await response_count(session, survey.id)
+    return Progress(survey.title, survey.state, survey.closes_at, counts, responses)
 
 
 async def surveys_overview(services: Services) -> Sequence[Survey]:

@@ -195,6 +195,11 @@ async def state_counts(session: AsyncSession, survey_id: int) -> dict[str, int]:
     return {state: int(count) for state, count in rows}
 
 
+async def response_count(session: AsyncSession, survey_id: int) -> int:
+    query = select(func.count()).select_from(SurveyResponse)
+    return int(await session.scalar(query.where(SurveyResponse.survey_id == survey_id)) or 0)
+
+
 async def responses_of(session: AsyncSession, survey_id: int) -> Sequence[SurveyResponse]:
     return (
         await session.scalars(select(SurveyResponse).where(SurveyResponse.survey_id == survey_id))

@@ -1,19 +1,17 @@
-"""`/dps-update scheduled`, withdrawing, and that only coordinators can change anything."""
+"""`/dps-update scheduled`, withdrawing, and the global shortcut. That members are refused at
+every coordinator entry point is in tests/test_authorisation_matrix.py."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import pytest
-
 from bot.services import Services
-from storage.models import Update
 from storage.repositories.updates import add_update
 from tests.conftest import SIGNING_SECRET
 from tests.fakes.signing import interactive_body
 from tests.fakes.slack_api import FakeSlackAPI
-from tests.slack.interact import audit_actions, counts, only_update, press, run, submit
+from tests.slack.interact import audit_actions, only_update, press, run
 from tests.slack.server import SlackClient, running_bot
 
 
@@ -70,7 +68,7 @@ async def test_withdraw_a_posted_update_says_it_cannot_be_unposted(
     assert (await only_update(services)).state == "withdrawn"
 
 
-async def _shortcut(client: SlackClient, user: str) -> None:
+async def shortcut(client: SlackClient, user: str) -> None:
     payload = {
         "type": "shortcut",
         "token": "verification-token",
@@ -86,75 +84,11 @@ async def _shortcut(client: SlackClient, user: str) -> None:
     assert reply.status == 200, reply.body
 
 
-ENTRY_POINTS = [
-    "command new",
-    "command scheduled",
-    "command concerns",
-    "shortcut",
-    "forged form",
-    "forged edit form",
-    "button new",
-    "button publish",
-    "button schedule",
-    "button edit",
-    "button discard",
-    "button withdraw",
-]
-
-
-@pytest.mark.parametrize("entry", ENTRY_POINTS)
-async def test_members_are_refused_everywhere_and_nothing_changes(
-    services: Services, fake_slack: FakeSlackAPI, clock: Any, entry: str
-) -> None:
-    async with services.sessions.begin() as session:
-        draft = await add_update(
-            session,
-            topic="general",
-            title="A draft",
-            body="Body.",
-            author="UCOORD1",
-            publish_at=clock() + timedelta(hours=2),
-            state="draft",
-        )
-    await _scheduled(services, clock() + timedelta(hours=1))
-    before = await counts(services)
-    async with running_bot(services, SIGNING_SECRET) as client:
-        kind, _, what = entry.partition(" ")
-        if kind == "command":
-            await run(client, fake_slack, what, user="U1")
-        elif kind == "shortcut":
-            await _shortcut(client, "U1")
-        elif entry == "forged form":
-            await submit(
-                client,
-                "update.write",
-                {"topic": "general", "title": "Mine", "body": "Sneaky.", "link": None},
-                user="U1",
-            )
-        elif entry == "forged edit form":
-            await submit(
-                client,
-                "update.write",
-                {"topic": "general", "title": "Mine", "body": "Sneaky.", "link": None},
-                user="U1",
-                private=f"update:{draft.id}",
-            )
-        else:
-            await press(client, fake_slack, f"update.{what}", str(draft.id), user="U1")
-        said = await fake_slack.async_wait_for_text("Only coordinators can")
-    assert "Traceback" not in "".join(said)
-    assert fake_slack.calls("views.open") == []
-    assert await counts(services) == before
-    async with services.sessions() as session:
-        after = await session.get(Update, draft.id)
-    assert after is not None and after.state == "draft" and after.title == "A draft"
-
-
 async def test_the_shortcut_opens_the_form_for_a_coordinator(
     services: Services, fake_slack: FakeSlackAPI
 ) -> None:
     async with running_bot(services, SIGNING_SECRET) as client:
-        await _shortcut(client, "UCOORD1")
+        await shortcut(client, "UCOORD1")
         calls = await fake_slack.async_wait_for("views.open")
     assert calls[0].params["trigger_id"] == "t-shortcut"
     assert calls[0].params["view"]["callback_id"] == "update.write"
