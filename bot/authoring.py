@@ -9,7 +9,7 @@ state, so an edit cannot overwrite an update the publisher posted in the meantim
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -35,6 +35,7 @@ from bot.updates import (
     InvalidUpdate,
     UpdateDraft,
     check_draft,
+    check_publish_window,
     parse_deadline,
     parse_publish_at,
     update_blocks,
@@ -55,9 +56,7 @@ DISCARD = "update.discard"
 WRITE = "write or change sector updates"
 GONE = "That update no longer exists: it may have been discarded. Nothing was changed."
 EDITABLE = ("draft", "scheduled")
-LATEST_SCHEDULE = timedelta(days=366)
 # A time picked a moment ago may pass while the form is filled in; only refuse clear slips.
-PAST_GRACE = timedelta(minutes=2)
 
 Mode = Literal["now", "at"]
 
@@ -146,16 +145,7 @@ def read_publish_at(raw: str, services: Services) -> datetime | None:
             raise InvalidUpdate("That is not a date and time we can use.", "publish_at") from None
     else:
         moment = parse_publish_at(raw, services.settings.timezone)
-    now = services.clock()
-    if moment < now - PAST_GRACE:
-        raise InvalidUpdate(
-            "That time has already passed. Leave it empty to publish now, or pick a later time.",
-            "publish_at",
-        )
-    if moment > now + LATEST_SCHEDULE:
-        raise InvalidUpdate(
-            "That is more than a year away. Pick a time within a year.", "publish_at"
-        )
+    check_publish_window(moment, services.clock())
     return moment
 
 

@@ -22,7 +22,14 @@ from bot.services import Services
 from bot.surveys.cli import SurveyCommandError, add_survey_parser, run_survey_command, validate_file
 from bot.text import format_moment
 from bot.topics import resolve_topic
-from bot.updates import InvalidUpdate, UpdateDraft, parse_deadline, parse_publish_at, validate_draft
+from bot.updates import (
+    InvalidUpdate,
+    UpdateDraft,
+    check_publish_window,
+    parse_deadline,
+    parse_publish_at,
+    validate_draft,
+)
 from storage.repositories.audit import record_action
 from storage.repositories.concerns import all_concerns
 from storage.repositories.topics import all_topics
@@ -135,9 +142,13 @@ def _run(settings: Settings) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
-    from handlers.runtime import serve
+    from handlers.runtime import StartupError, serve
 
-    asyncio.run(serve(settings))
+    try:
+        asyncio.run(serve(settings))
+    except StartupError as error:
+        print(f"sectorbot: {error}", file=sys.stderr)
+        return EXIT_USAGE
     return 0
 
 
@@ -198,11 +209,13 @@ async def _updates_add(settings: Settings, args: argparse.Namespace) -> int:
                     ),
                     known,
                 )
+                now = services.clock()
                 publish_at = (
-                    parse_publish_at(args.publish_at, settings.timezone)
-                    if args.publish_at
-                    else services.clock()
+                    parse_publish_at(args.publish_at, settings.timezone) if args.publish_at else now
                 )
+                check_publish_window(publish_at, now)
+                if draft.deadline and draft.deadline < now.astimezone(settings.timezone).date():
+                    raise InvalidUpdate("The deadline has already passed.", "deadline")
             except InvalidUpdate as error:
                 raise CommandError(str(error)) from None
             actor = f"cli:{getpass.getuser()}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from bot.text import clean_text, shorten
@@ -15,12 +16,14 @@ USAGE = """*How to use /dps-update*
 • `/dps-update subscribe TOPIC` · `unsubscribe TOPIC` – follow a topic in this channel
 • `/dps-update survey` – start or resume a survey you were invited to
 • `/dps-update report TEXT` – report a confusing or conflicting message from a prison
+• `/dps-update my-data` · `forget-me` – what the bot holds about you, and erasing it
 • `/dps-update help` – this message"""
 
 COORDINATOR_USAGE = """*For coordinators*
 • `/dps-update new` – write an update (post now or schedule it)
 • `/dps-update scheduled` – what is scheduled, with edit and withdraw
-• `/dps-update survey open NAME` · `close NAME` · `progress NAME` · `report NAME`
+• `/dps-update digest on` · `digest off` – this channel gets the weekly digest (or stops)
+• `/dps-update survey open NAME [#channel]` · `close` · `progress` · `report` · `list`
 • `/dps-update concerns` – reported messages to raise"""
 
 MAX_INPUT = 4000  # Slack caps slash-command text near this; anything longer is not a command
@@ -75,3 +78,12 @@ def parse(text: str) -> ParsedCommand:
         tail = tail.strip()
         return ParsedCommand(verb, tuple(tail.split()), tail)
     return ParsedCommand("latest", (head,), tail.strip())
+
+
+_TYPED_PREFIX = re.compile(r"^\s*/?dps-update\b", re.IGNORECASE)
+
+
+def parse_typed(text: str) -> ParsedCommand:
+    """A command typed as a message (a DM in Slack, a message in Teams): the same grammar,
+    with the `dps-update` word optional."""
+    return parse(_TYPED_PREFIX.sub("", text or "", count=1))

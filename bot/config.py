@@ -165,7 +165,7 @@ def _parse(env: Mapping[str, str]) -> Settings:
         digest_time=_clock_time(_get(env, "SECTORBOT_DIGEST_TIME") or "09:00"),
         digest_post_empty=_bool(env, "SECTORBOT_DIGEST_POST_EMPTY", True),
         coordinators_channel=_get(env, "SECTORBOT_COORDINATORS_CHANNEL"),
-        log_level=(_get(env, "LOG_LEVEL") or "INFO").upper(),
+        log_level=_log_level(_get(env, "LOG_LEVEL") or "INFO"),
         retention_days=_int(env, "SECTORBOT_RETENTION_DAYS", 90, 1, 3650),
         **teams,
     )
@@ -229,6 +229,16 @@ def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -
     if not low <= value <= high:
         raise ConfigError(name, f"must be between {low} and {high}, got {value}")
     return value
+
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def _log_level(raw: str) -> str:
+    level = raw.strip().upper()
+    if level not in LOG_LEVELS:
+        raise ConfigError("LOG_LEVEL", f"must be one of {', '.join(LOG_LEVELS)}, got {raw!r}")
+    return level
 
 
 def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:

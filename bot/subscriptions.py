@@ -119,5 +119,6 @@ async def digest_command(services: Services, caller: Caller, parsed: ParsedComma
     }[settings.digest_weekday]
     return _say(
         f"Done: this channel will get the weekly digest every {day} at "
-        f"{settings.digest_time:%H:%M}.\n{INVITE_HINT}"
+        f"{settings.digest_time:%H:%M}. It sums up the whole network's week (every topic, open "
+        f"surveys and coming deadlines), whatever topics this channel follows.\n{INVITE_HINT}"
     )

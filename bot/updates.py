@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.messages import Block, Context, Divider, Heading, Message, Paragraph
@@ -15,7 +15,7 @@ from storage.models import Update
 TITLE_LIMIT = 150
 BODY_LIMIT = 2800  # fits one Block Kit section (3,000) with room for the title line
 LINK_LIMIT = 500
-_URL = re.compile(r"^https?://[^\s<>|]+$")
+_URL = re.compile(r"^https://[^\s<>|]+$")  # https only: members follow these links
 
 
 class InvalidUpdate(ValueError):
@@ -90,6 +90,23 @@ def parse_publish_at(raw: str, zone: ZoneInfo) -> datetime:
             f"'{shorten(raw, 40)}' is not a date and time; use YYYY-MM-DDTHH:MM.", "publish_at"
         ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=zone)
+
+
+LATEST_SCHEDULE = timedelta(days=366)
+PAST_GRACE = timedelta(minutes=2)  # the time it takes to fill in the form and press Schedule
+
+
+def check_publish_window(moment: datetime, now: datetime) -> None:
+    """A publish time must be now or later, and within a year (a typo of the year, otherwise)."""
+    if moment < now - PAST_GRACE:
+        raise InvalidUpdate(
+            "That time has already passed. Leave it empty to publish now, or pick a later time.",
+            "publish_at",
+        )
+    if moment > now + LATEST_SCHEDULE:
+        raise InvalidUpdate(
+            "That is more than a year away. Pick a time within a year.", "publish_at"
+        )
 
 
 def update_blocks(update: Update, topic_title: str, zone: ZoneInfo) -> list[Block]:

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+from typing import Any
 
 from aiohttp import web
 
@@ -15,6 +16,34 @@ from bot.services import Services
 from handlers.web import build_web_app
 
 log = logging.getLogger(__name__)
+
+# Slack's answers that mean the token itself is wrong: no point starting.
+BAD_TOKEN = {"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired"}
+
+
+class StartupError(Exception):
+    """The bot cannot start; the message is one plain line for the operator."""
+
+
+async def check_slack_token(client: Any) -> None:
+    """Ask Slack who we are before saying "ready", so a wrong token fails at once, in one line,
+    rather than when the first post fails. Slack being unreachable is only a warning."""
+    from slack_sdk.errors import SlackApiError
+
+    try:
+        identity = await client.auth_test()
+    except SlackApiError as error:
+        code = error.response.get("error", "")
+        if code in BAD_TOKEN:
+            raise StartupError(
+                f"Slack refused SLACK_BOT_TOKEN ({code}). Copy the Bot User OAuth Token again "
+                "from the app's OAuth & Permissions page."
+            ) from None
+        log.warning("Slack's auth.test answered %s; starting anyway", code)
+    except Exception as error:  # network: Slack may be briefly unreachable
+        log.warning("could not reach Slack to check the token (%s); starting anyway", error)
+    else:
+        log.info("Slack: signed in as %s in %s", identity.get("user"), identity.get("team"))
 
 
 async def serve(settings: Settings, *, ready: asyncio.Event | None = None) -> None:
@@ -26,6 +55,11 @@ async def serve(settings: Settings, *, ready: asyncio.Event | None = None) -> No
         from handlers.slack.sender import SlackSender, build_sender_client
 
         slack_app = build_app(services)
+        try:
+            await check_slack_token(slack_app.client)
+        except StartupError:
+            await services.close()
+            raise
         services.senders["slack"] = SlackSender(build_sender_client(services))
     teams = None
     if settings.teams_enabled:
@@ -46,6 +80,11 @@ async def serve(settings: Settings, *, ready: asyncio.Event | None = None) -> No
         await socket_handler.connect_async()
     ticker = Ticker(services)
     ticker.start()
+    if not settings.coordinators and not settings.teams_coordinators:
+        log.warning(
+            "no coordinators are set (SECTORBOT_COORDINATORS): nobody can publish updates, "
+            "run surveys or export reports"
+        )
     log.info("sectorbot ready: %s", settings.describe())
     if ready is not None:
         ready.set()

@@ -189,7 +189,13 @@ CLI_BAD_ARGS = [
     ["updates", "add", "--topic", "nonsense", "--title", "T", "--body-file", "missing.md"],
     ["updates", "add", "--topic", "general", "--title", "T", "--body-file", "missing.md"],
     ["survey", "frobnicate"],
-]
+    ["updates", "add", "--topic", "general", "--title", "T", "--body-file", "body.md",
+     "--publish-at", "2020-01-01T10:00"],
+    ["updates", "add", "--topic", "general", "--title", "T", "--body-file", "body.md",
+     "--link", "http://example.org"],
+    ["updates", "add", "--topic", "general", "--title", "T", "--body-file", "body.md",
+     "--deadline", "2020-01-01"],
+]  # fmt: skip
 
 
 @pytest.mark.parametrize("args", CLI_BAD_ARGS, ids=" ".join)
@@ -201,6 +207,7 @@ def test_the_cli_refuses_bad_arguments_in_one_line_and_changes_nothing(
     for name in ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "TEAMS_APP_ID"):
         monkeypatch.delenv(name, raising=False)
     assert _cli(["db", "upgrade"])[0] == 0
+    (tmp_path / "body.md").write_text("A real body.")
     before = (tmp_path / "cli.db").read_bytes()
     status, said = _cli(args)
     assert status == 2, said

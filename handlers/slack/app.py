@@ -34,6 +34,18 @@ def build_client(services: Services) -> AsyncWebClient:
     )
 
 
+class _SkipTokenUnusedWarning(logging.Filter):
+    """Bolt reads SLACK_BOT_TOKEN from the environment itself and warns that the client we pass
+    (with retry handlers) wins; that is intended, so the warning is noise."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
+_BOLT_LOG = logging.getLogger("sectorbot.slack")
+_BOLT_LOG.addFilter(_SkipTokenUnusedWarning())
+
+
 def build_app(services: Services, client: AsyncWebClient | None = None) -> AsyncApp:
     """The Slack app for `services`; HTTP and Socket Mode share every listener."""
     settings = services.settings
@@ -42,7 +54,7 @@ def build_app(services: Services, client: AsyncWebClient | None = None) -> Async
         signing_secret=settings.slack_signing_secret or "socket-mode-has-no-signing-secret",
         # Socket Mode requests arrive over an authenticated websocket and carry no signature.
         request_verification_enabled=not settings.socket_mode,
-        logger=logging.getLogger("sectorbot.slack"),
+        logger=_BOLT_LOG,
     )
 
     @app.middleware

@@ -14,7 +14,7 @@ import re
 
 from microsoft_agents.hosting.core import TurnContext, TurnState
 
-from bot.commands import ParsedCommand, parse
+from bot.commands import ParsedCommand, parse_typed
 from bot.dps_update import run_command
 from bot.interactions import ActionResult
 from bot.messages import plain
@@ -27,21 +27,19 @@ from handlers.teams.submit import is_ours
 
 log = logging.getLogger(__name__)
 
-_PREFIX = re.compile(r"^/?dps-update\b", re.IGNORECASE)
 _MENTION = re.compile(r"<at>.*?</at>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
 
 
 def command_text(text: str) -> str:
     """The words after the command: HTML entities and other people's mentions gone, spaces
-    collapsed, the optional `dps-update` prefix removed."""
+    collapsed (the core drops the optional `dps-update` word)."""
     text = _TAG.sub(" ", _MENTION.sub(" ", text))
-    text = " ".join(html.unescape(text).split())
-    return _PREFIX.sub("", text, count=1).strip()
+    return " ".join(html.unescape(text).split())
 
 
 def parse_message(text: str) -> ParsedCommand:
-    return parse(command_text(text))
+    return parse_typed(command_text(text))
 
 
 async def on_command(services: Services, context: TurnContext, state: TurnState) -> None:

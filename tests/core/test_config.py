@@ -62,6 +62,7 @@ def test_app_token_means_socket_mode_without_signing_secret() -> None:
         ({"SLACK_API_URL": "not a url"}, "SLACK_API_URL"),
         ({"SECTORBOT_DIGEST_TIME": "25:00"}, "SECTORBOT_DIGEST_TIME"),
         ({"SECTORBOT_DIGEST_DAY": "someday"}, "SECTORBOT_DIGEST_DAY"),
+        ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL"),
     ],
 )
 def test_invalid_settings_name_the_variable(env: dict[str, str], variable: str) -> None:

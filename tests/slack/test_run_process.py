@@ -90,3 +90,24 @@ async def test_process_acks_signed_command_fast_and_answers(
     assert ack_seconds < 1.0
     responses = await asyncio.to_thread(fake_slack.wait_for_response, 1, 10.0, "proc")
     assert "Indicative budgets 2027-28" in str(responses[0].body)
+
+
+def test_a_token_slack_refuses_stops_the_bot_in_one_line(tmp_path: Path, fake_slack: Any) -> None:
+    fake_slack.fail_next("auth.test", "invalid_auth")
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": fake_slack.base_url,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
+        "SECTORBOT_HOST": "127.0.0.1",
+        "PORT": str(_free_port()),
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "run"],
+        env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert "Slack refused SLACK_BOT_TOKEN (invalid_auth)" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert BOT_TOKEN not in result.stderr
