@@ -10,16 +10,16 @@ it: the case the sender's history check exists for. A claim outlives its process
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from bot.services import Services
-from storage.models import Channel
+from storage.models import Channel, DraftAnswer
 from tests.faults.process import (
     BotProcess,
     all_sent,
@@ -31,10 +31,14 @@ from tests.faults.process import (
     make_due_now,
     run_cli,
     sent_keys,
+    slack_client,
     wait_until,
 )
+from tests.fakes.signing import block_actions_body
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.slack.outbox_helpers import follow, schedule
+from tests.slack.server import SlackClient
+from tests.surveys.driver import Respondent
 
 pytestmark = pytest.mark.slow
 
@@ -151,3 +155,62 @@ async def test_two_instances_on_one_database_post_each_item_once(
     first.assert_clean_logs()
     second.assert_clean_logs()
     print(f"\ntwo instances: 90 posts expected, {len(seen)} seen, 0 duplicates")
+
+
+def _choice_payload(member: Respondent, label: str) -> dict[str, Any]:
+    """The request a member's pick of `label` sends (a button, or an option of a select)."""
+    for block in member.blocks:
+        for element in block.get("elements", []) if block.get("type") == "actions" else []:
+            if element.get("type") == "static_select":
+                option = next(o for o in element["options"] if o["text"]["text"] == label)
+                return member._payload(
+                    element["action_id"],
+                    None,
+                    block_id=block["block_id"],
+                    action_type="static_select",
+                    action={"selected_option": option},
+                )
+    return member.payload_for(label)
+
+
+async def _invitations(fake: FakeSlackAPI, client: SlackClient, users: list[str]) -> list[Respondent]:
+    found = []
+    for user in users:
+        [message] = fake.history("D" + user)
+        found.append(Respondent(client, fake, user, message["ts"], message["blocks"]))
+    return found
+
+
+async def test_an_acknowledged_answer_survives_kill_9_right_after_the_ack(
+    database_url: str, fake_slack: FakeSlackAPI, tmp_path: Path
+) -> None:
+    users = [f"UANSWER{n:02d}" for n in range(6)]
+    fake_slack.set_members("CNET", users)
+    env = bot_env(database_url, fake_slack)
+    bot = BotProcess(env, tmp_path)
+    acknowledged = 0
+    async with database_of(database_url, fake_slack) as services:
+        run_cli(env, tmp_path, "survey", "open", "dps-experience", "--channel", "CNET")
+        await make_due_now(services)
+        bot.start()
+        await wait_until(lambda: all_sent(services, len(users)), 60.0, "invitations sent")
+        for user in users:
+            if bot.process is None or bot.process.poll() is not None:
+                bot.start()
+            async with slack_client(bot.url) as client:
+                [member] = await _invitations(fake_slack, client, [user])
+                await member.press("Start")
+                reply = await client.post(
+                    block_actions_body(_choice_payload(member, "Social enterprise"))
+                )
+                bot.kill()  # the member has seen the ack; nothing else may be needed
+            assert reply.status == 200
+            acknowledged += 1
+        async with services.sessions() as session:
+            stored = (
+                await session.scalars(
+                    select(DraftAnswer.value).where(DraftAnswer.question_id == "org_type")
+                )
+            ).all()
+    print(f"\nanswer then kill -9: {acknowledged} acknowledged, {len(stored)} stored")
+    assert stored == ["social-enterprise"] * acknowledged
