@@ -37,7 +37,9 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def bot_env(database_url: str, fake: FakeSlackAPI, port: int = 0, **extra: str) -> dict[str, str]:
+def bot_env(
+    database_url: str, fake: FakeSlackAPI, *, port: int = 0, **extra: str
+) -> dict[str, str]:
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "SLACK_BOT_TOKEN": BOT_TOKEN,
@@ -212,8 +214,10 @@ async def wait_until(
 
 async def all_sent(services: Services, expected: int) -> bool:
     states = await outbox_states(services)
-    return states.get("sent", 0) >= expected and states.get("pending", 0) == 0 and (
-        states.get("sending", 0) == 0
+    return (
+        states.get("sent", 0) >= expected
+        and states.get("pending", 0) == 0
+        and (states.get("sending", 0) == 0)
     )
 
 

@@ -20,6 +20,8 @@ from sqlalchemy import select, update
 
 from bot.services import Services
 from storage.models import Channel, DraftAnswer
+from tests.fakes.signing import block_actions_body
+from tests.fakes.slack_api import FakeSlackAPI
 from tests.faults.process import (
     BotProcess,
     all_sent,
@@ -34,8 +36,6 @@ from tests.faults.process import (
     slack_client,
     wait_until,
 )
-from tests.fakes.signing import block_actions_body
-from tests.fakes.slack_api import FakeSlackAPI
 from tests.slack.outbox_helpers import follow, schedule
 from tests.slack.server import SlackClient
 from tests.surveys.driver import Respondent
@@ -173,7 +173,9 @@ def _choice_payload(member: Respondent, label: str) -> dict[str, Any]:
     return member.payload_for(label)
 
 
-async def _invitations(fake: FakeSlackAPI, client: SlackClient, users: list[str]) -> list[Respondent]:
+async def _invitations(
+    fake: FakeSlackAPI, client: SlackClient, users: list[str]
+) -> list[Respondent]:
     found = []
     for user in users:
         [message] = fake.history("D" + user)
