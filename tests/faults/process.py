@@ -38,7 +38,7 @@ def free_port() -> int:
 
 
 def bot_env(
-    database_url: str, fake: FakeSlackAPI, *, port: int = 0, **extra: str
+    database_url: str, fake: FakeSlackAPI, extra: dict[str, str] | None = None
 ) -> dict[str, str]:
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
@@ -47,12 +47,12 @@ def bot_env(
         "SLACK_API_URL": fake.base_url,
         "DATABASE_URL": database_url,
         "SECTORBOT_HOST": "127.0.0.1",
-        "PORT": str(port or free_port()),
+        "PORT": str(free_port()),
         "SECTORBOT_TICK_SECONDS": "1",
         "SECTORBOT_COORDINATORS": COORDINATOR,
         "LOG_LEVEL": "INFO",
     }
-    env.update(extra)
+    env.update(extra or {})
     return env
 
 

@@ -106,7 +106,7 @@ async def test_killed_mid_publish_and_digest_each_channel_gets_each_post_once(
     database_url: str, fake_slack: FakeSlackAPI, tmp_path: Path
 ) -> None:
     channels = [f"CCHAN{n:03d}" for n in range(25)]
-    env = bot_env(database_url, fake_slack, **_digest_now(ZoneInfo("Europe/London")))
+    env = bot_env(database_url, fake_slack, _digest_now(ZoneInfo("Europe/London")))
     async with database_of(database_url, fake_slack) as services:
         await follow(services, "dps-budget", *channels)
         async with services.sessions.begin() as session:  # the channels that get the digest
