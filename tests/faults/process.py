@@ -27,6 +27,7 @@ from storage.models import OutboxItem
 from tests.conftest import BOT_TOKEN, COORDINATOR, SIGNING_SECRET
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.slack.server import SlackClient
+from tests.surveys.driver import Respondent
 
 START_TIMEOUT = 30.0
 
@@ -236,3 +237,19 @@ def delivered_keys(fake: FakeSlackAPI) -> Counter[tuple[str, str]]:
 
 def duplicates(fake: FakeSlackAPI) -> dict[tuple[str, str], int]:
     return {where: n for where, n in delivered_keys(fake).items() if n > 1}
+
+
+def choice_payload(member: Respondent, label: str) -> dict[str, Any]:
+    """The request a member's pick of `label` sends (a button, or an option of a select)."""
+    for block in member.blocks:
+        for element in block.get("elements", []) if block.get("type") == "actions" else []:
+            if element.get("type") == "static_select":
+                option = next(o for o in element["options"] if o["text"]["text"] == label)
+                return member._payload(
+                    element["action_id"],
+                    None,
+                    block_id=block["block_id"],
+                    action_type="static_select",
+                    action={"selected_option": option},
+                )
+    return member.payload_for(label)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -26,6 +25,7 @@ from tests.faults.process import (
     BotProcess,
     all_sent,
     bot_env,
+    choice_payload,
     database_of,
     delivered_keys,
     duplicates,
@@ -157,22 +157,6 @@ async def test_two_instances_on_one_database_post_each_item_once(
     print(f"\ntwo instances: 90 posts expected, {len(seen)} seen, 0 duplicates")
 
 
-def _choice_payload(member: Respondent, label: str) -> dict[str, Any]:
-    """The request a member's pick of `label` sends (a button, or an option of a select)."""
-    for block in member.blocks:
-        for element in block.get("elements", []) if block.get("type") == "actions" else []:
-            if element.get("type") == "static_select":
-                option = next(o for o in element["options"] if o["text"]["text"] == label)
-                return member._payload(
-                    element["action_id"],
-                    None,
-                    block_id=block["block_id"],
-                    action_type="static_select",
-                    action={"selected_option": option},
-                )
-    return member.payload_for(label)
-
-
 async def _invitations(
     fake: FakeSlackAPI, client: SlackClient, users: list[str]
 ) -> list[Respondent]:
@@ -203,7 +187,7 @@ async def test_an_acknowledged_answer_survives_kill_9_right_after_the_ack(
                 [member] = await _invitations(fake_slack, client, [user])
                 await member.press("Start")
                 reply = await client.post(
-                    block_actions_body(_choice_payload(member, "Social enterprise"))
+                    block_actions_body(choice_payload(member, "Social enterprise"))
                 )
                 bot.kill()  # the member has seen the ack; nothing else may be needed
             assert reply.status == 200

@@ -67,7 +67,7 @@ async def test_an_unreachable_api_is_retried_with_backoff_then_posts_once(
         await run_all(services)
         [item] = await outbox(services)
         assert item.state == "pending" and item.payload["maybe_delivered"] is True
-        assert item.error.startswith("connection:")
+        assert (item.error or "").startswith("connection:")
         waits.append(item.next_attempt_at - clock())
         clock.advance(waits[-1])
     assert waits == [backoff(n) for n in range(1, 5)]
@@ -97,7 +97,7 @@ async def test_an_api_that_never_comes_back_gives_up_and_coordinators_hear_once_
         clock.advance(timedelta(hours=1))
     [update, notice] = await outbox(services)
     assert (update.state, update.attempts) == ("failed", MAX_ATTEMPTS)
-    assert update.error.startswith(f"gave up after {MAX_ATTEMPTS} attempts: connection:")
+    assert (update.error or "").startswith(f"gave up after {MAX_ATTEMPTS} attempts: connection:")
     assert notice.kind == "notice" and notice.state == "pending"  # it waits for Slack too
 
     sender.client.base_url = fake_slack.base_url  # Slack is back

@@ -18,6 +18,7 @@ import random
 import statistics
 import time
 from collections.abc import Awaitable, Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,7 @@ from tests.faults.process import (
     BotProcess,
     all_sent,
     bot_env,
+    choice_payload,
     database_of,
     duplicates,
     make_due_now,
@@ -100,7 +102,7 @@ class Load:
         if await self.post(block_actions_body(start)) != 200:
             return
         member.blocks = await self._replaced(member.ts)
-        payload = _choice_payload(member, ANSWER)
+        payload = choice_payload(member, ANSWER)
         if await self.post(block_actions_body(payload)) == 200:
             self.answered.append(member.user)
         await self.post(block_actions_body(payload))
@@ -128,21 +130,6 @@ def _home(user: str) -> dict[str, Any]:
     return {"type": "app_home_opened", "user": user, "channel": f"D{user}", "tab": "home"}
 
 
-def _choice_payload(member: Respondent, label: str) -> dict[str, Any]:
-    for block in member.blocks:
-        for element in block.get("elements", []) if block.get("type") == "actions" else []:
-            if element.get("type") == "static_select":
-                option = next(o for o in element["options"] if o["text"]["text"] == label)
-                return member._payload(
-                    element["action_id"],
-                    None,
-                    block_id=block["block_id"],
-                    action_type="static_select",
-                    action={"selected_option": option},
-                )
-    return member.payload_for(label)
-
-
 async def _run(jobs: list[Callable[[], Awaitable[None]]]) -> float:
     queue: asyncio.Queue[Callable[[], Awaitable[None]]] = asyncio.Queue()
     for job in jobs:
@@ -157,7 +144,9 @@ async def _run(jobs: list[Callable[[], Awaitable[None]]]) -> float:
     return time.perf_counter() - started
 
 
-def _jobs(load: Load, members: list[Respondent], others: int) -> list[Any]:
+def _jobs(
+    load: Load, members: list[Respondent], others: int
+) -> list[Callable[[], Awaitable[None]]]:
     jobs: list[Any] = [lambda m=m: load.answer(m) for m in members]
     jobs += [lambda n=n: load.command(n) if n % 2 else load.event(n) for n in range(others)]
     random.Random(7).shuffle(jobs)
@@ -180,7 +169,7 @@ async def test_soak(database_url: str, fake_slack: FakeSlackAPI, tmp_path: Path)
                 load = Load(client, fake_slack)
                 collector = asyncio.ensure_future(load.collect())
                 try:
-                    await _run([lambda n=n: load.command(n) for n in range(200)])  # warm-up
+                    await _run([partial(load.command, n) for n in range(200)])  # warm-up
                     rss_before = bot.rss_kib()
                     load.latencies.clear()
                     members = []
