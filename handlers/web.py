@@ -24,6 +24,11 @@ def build_web_app(slack_app: AsyncApp | None, teams: TeamsBot | None = None) -> 
     if slack_app is not None:
 
         async def slack_events(request: web.Request) -> web.Response:
+            # slack_sdk's verifier raises on a timestamp that isn't a number (a 500 and a
+            # traceback per hostile request); it is simply unsigned, so refuse it as such.
+            stamp = request.headers.get("X-Slack-Request-Timestamp")
+            if stamp is not None and not stamp.strip().isdigit():
+                return web.Response(status=401, text="")
             bolt_response = await slack_app.async_dispatch(await to_bolt_request(request))
             return await to_aiohttp_response(bolt_response)
 

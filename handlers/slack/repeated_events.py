@@ -5,11 +5,14 @@ dropped here, before a listener sees it.
 A retry whose id we never recorded is handled: then the first delivery never reached us.
 Recording waits at most RECORD_BUDGET seconds, so a slow database cannot push the ack past
 Slack's 3 s (which would itself cause a retry); the record still completes in the background.
+Ids this process has seen are also kept in memory (the last RECENT_IDS), so a retry that
+arrives while that slow record is still queued is not handled a second time.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from logging import Logger
 from typing import Any
@@ -22,6 +25,7 @@ from storage.repositories.processed_events import remember_event
 
 Middleware = Callable[..., Awaitable[BoltResponse | None]]
 RECORD_BUDGET = 1.5
+RECENT_IDS = 10_000  # far more than Slack sends one process in the minutes retries span
 _recording: set[asyncio.Future[bool]] = set()  # keeps slow records alive until they finish
 
 
@@ -31,6 +35,8 @@ async def _remember(services: Services, event_id: str) -> bool:
 
 
 def skip_repeated_events(services: Services) -> Middleware:
+    recent: OrderedDict[str, None] = OrderedDict()
+
     async def middleware(
         req: AsyncBoltRequest,
         body: dict[str, Any],
@@ -41,17 +47,13 @@ def skip_repeated_events(services: Services) -> Middleware:
         if not event_id:
             await next()
             return None
-        record = asyncio.ensure_future(_remember(services, str(event_id)))
-        _recording.add(record)
-        record.add_done_callback(_recording.discard)
-        try:
-            first = await asyncio.wait_for(asyncio.shield(record), RECORD_BUDGET)
-        except TimeoutError:
-            logger.warning("recording event %s is slow; handling it without waiting", event_id)
-            first = True
-        except Exception:  # better a rare double effect than a lost event
-            logger.exception("could not record event %s; handling it anyway", event_id)
-            first = True
+        if event_id in recent:
+            first = False
+        else:
+            recent[event_id] = None
+            if len(recent) > RECENT_IDS:
+                recent.popitem(last=False)
+            first = await _record_first(services, str(event_id), logger)
         if first:
             await next()
             return None
@@ -60,3 +62,18 @@ def skip_repeated_events(services: Services) -> Middleware:
         return BoltResponse(status=200, body="")
 
     return middleware
+
+
+async def _record_first(services: Services, event_id: str, logger: Logger) -> bool:
+    """True unless the database says another delivery of `event_id` came first."""
+    record = asyncio.ensure_future(_remember(services, event_id))
+    _recording.add(record)
+    record.add_done_callback(_recording.discard)
+    try:
+        return await asyncio.wait_for(asyncio.shield(record), RECORD_BUDGET)
+    except TimeoutError:
+        logger.warning("recording event %s is slow; handling it without waiting", event_id)
+        return True
+    except Exception:  # better a rare double effect than a lost event
+        logger.exception("could not record event %s; handling it anyway", event_id)
+        return True

@@ -96,8 +96,13 @@ class SlackSender:
     async def _already_posted(self, item: OutboxItem) -> str | DeliveryOutcome | None:
         """The ts of our earlier post of `item`, None if absent, or an outcome if we can't tell."""
         try:
+            channel = item.conversation
+            if _is_user_id(channel):
+                # A post to a user id lands in the DM, whose history is under the D... id.
+                opened = await self.client.conversations_open(users=channel)
+                channel = str((opened.get("channel") or {}).get("id") or channel)
             response = await self.client.conversations_history(
-                channel=item.conversation, limit=HISTORY_LIMIT, include_all_metadata=True
+                channel=channel, limit=HISTORY_LIMIT, include_all_metadata=True
             )
         except SlackApiError as error:
             outcome = classify(error)
@@ -118,6 +123,11 @@ class SlackSender:
             if metadata.get("event_type") == EVENT_TYPE and payload.get("key") == item.key:
                 return str(message["ts"])
         return None
+
+
+def _is_user_id(conversation: str) -> bool:
+    """Slack user ids start with U or W; channels with C, G or D."""
+    return conversation[:1] in ("U", "W")
 
 
 def classify(error: SlackApiError) -> DeliveryOutcome:

@@ -10,6 +10,7 @@ Value conventions (shared with `handlers/slack/render.py`):
 
 from __future__ import annotations
 
+import asyncio
 from logging import Logger
 from typing import Any
 
@@ -21,6 +22,7 @@ from bot.messages import plain
 from handlers.slack.deliver import deliver
 from handlers.slack.render import action_of
 
+ACK_BUDGET = 2.0  # as for view submissions: leaves a second of Slack's 3 s for the reply
 SORRY = "Sorry, something went wrong on our side and nothing was saved. Please try again."
 
 
@@ -72,17 +74,30 @@ async def on_block_action(
     context: AsyncBoltContext,
     logger: Logger,
 ) -> None:
-    await ack()
     value = action_value(action, body)
     if value is None or action.get("url"):  # link buttons need nothing from us
+        await ack()
         return
     caller = caller_of(body)
     name = action_of(action.get("action_id", ""))
+    # The ack tells the member their answer is saved, so it follows the save: a process killed
+    # after the ack must not lose the answer. Past ACK_BUDGET we ack anyway (Slack's 3 s).
+    work = asyncio.ensure_future(dispatch_action(context["services"], caller, name, value))
     try:
-        result = await dispatch_action(context["services"], caller, name, value)
+        result = await asyncio.wait_for(asyncio.shield(work), ACK_BUDGET)
+    except TimeoutError:
+        await ack()
+        try:
+            result = await work
+        except Exception:
+            logger.exception("action %s failed for user %s", name, caller.user_id)
+            result = ActionResult(reply=plain(SORRY))
     except Exception:
+        await ack()
         logger.exception("action %s failed for user %s", name, caller.user_id)
         result = ActionResult(reply=plain(SORRY))
+    else:
+        await ack()
     await deliver(
         result,
         caller,
