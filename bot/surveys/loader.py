@@ -218,6 +218,8 @@ def check_survey_text(
     parser = _Parser(source, zone)
     definition = parser.survey(document)
     faults = parser.found()
+    if definition is None and not faults:  # every refusal records why; this is a safety net
+        faults = (Fault(source, None, "is not a usable survey definition"),)
     return Checked(
         source,
         definition if not faults else None,
@@ -603,9 +605,9 @@ class _Parser:
         """One question, checked part by part; its skip and goto targets go into `jumps`."""
         before = len(self.faults)
         self.check_keys(item, ("id", "kind", "text"), QUESTION_KEYS[3:], "question", qid)
-        kind = item.get("kind")
         if "kind" not in item:
             raise _Refused  # the missing key is noted; nothing else can be judged without it
+        kind = item["kind"]
         if kind not in KINDS:
             self.fail(f"kind {_show(kind)} must be one of {', '.join(KINDS)}", qid)
         for key, kinds in KIND_ONLY_KEYS.items():
