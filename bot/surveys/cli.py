@@ -7,17 +7,21 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 from bot.directory import Directory, DirectoryError
 from bot.services import Services
-from bot.surveys.loader import SurveyDefinitionError, load_survey_file
+from bot.surveys.loader import check_survey_file
 from bot.surveys.service import (
+    COMMAND_LINE,
     SurveyProblem,
     audience_of_channels,
     close_survey,
+    file_survey,
+    library_survey,
     open_survey,
     survey_report,
     surveys_overview,
@@ -25,6 +29,10 @@ from bot.surveys.service import (
 from bot.text import format_day, format_moment
 
 DirectoryFactory = Callable[[Services], Directory | None]
+
+
+EXIT_FAULTS = 2
+NO_AUDIENCE = "Say who to invite: --channel CHANNEL_ID and/or --user USER_ID."
 
 
 class SurveyCommandError(Exception):
@@ -37,10 +45,19 @@ def add_survey_parser(sub: Any) -> None:
     validate = actions.add_parser("validate", help="check a survey definition (YAML) file")
     validate.add_argument("file")
     actions.add_parser("list", help="surveys opened so far, with state and dates")
-    opening = actions.add_parser("open", help="open a library survey and invite people")
+    opening = actions.add_parser("open", help="open a survey and invite people")
     opening.add_argument("name")
-    opening.add_argument("--channel", action="append", default=[], help="invite its members")
-    opening.add_argument("--user", action="append", default=[], help="invite this user id")
+    opening.add_argument(
+        "--file",
+        metavar="PATH",
+        help="open your own definition (YAML, named NAME.yml) instead of a shipped one",
+    )
+    opening.add_argument(
+        "--channel", action="append", default=[], metavar="CHANNEL_ID", help="invite its members"
+    )
+    opening.add_argument(
+        "--user", action="append", default=[], metavar="USER_ID", help="invite this user"
+    )
     closing = actions.add_parser("close", help="close a survey now")
     closing.add_argument("name")
     report = actions.add_parser("report", help="write the anonymised CSV and HTML report")
@@ -49,10 +66,16 @@ def add_survey_parser(sub: Any) -> None:
 
 
 def validate_file(path: str, services_zone: Any) -> int:
-    try:
-        definition = load_survey_file(path, services_zone)
-    except SurveyDefinitionError as error:
-        raise SurveyCommandError(str(error)) from None
+    """Check a definition and print every fault, one line each (exit 2 if any), so a
+    coordinator can fix them all before running it again; warnings do not fail it."""
+    checked = check_survey_file(path, services_zone)
+    for fault in checked.faults:
+        print(f"sectorbot: {fault}", file=sys.stderr)
+    for warning in checked.warnings:
+        print(f"sectorbot: {warning.file}: warning: {warning.fault}", file=sys.stderr)
+    definition = checked.definition
+    if definition is None:
+        return EXIT_FAULTS
     print(
         f"{Path(path).name}: OK – {definition.name}: {definition.title!r}, "
         f"{len(definition.questions)} questions, open "
@@ -80,6 +103,13 @@ async def run_survey_command(
         return 0
 
     async def opening() -> int:
+        # The cheapest mistakes first: which survey, then who to invite, then the Slack token.
+        name = args.name.lower()
+        source = (
+            file_survey(name, Path(args.file), zone) if args.file else library_survey(name, zone)
+        )
+        if not args.channel and not args.user:
+            raise SurveyCommandError(NO_AUDIENCE)
         directory = directory_for(services)
         users = list(args.user)
         if args.channel:
@@ -91,9 +121,17 @@ async def run_survey_command(
                 users += await audience_of_channels(directory, args.channel)
             except DirectoryError as error:
                 raise SurveyCommandError(str(error)) from None
-        opened = await open_survey(services, args.name, users, actor=actor, directory=directory)
+        if not any(u.strip() for u in users):
+            raise SurveyCommandError(
+                "There is nobody to invite: the channel has no members the bot can see."
+                if args.channel
+                else NO_AUDIENCE
+            )
+        opened = await open_survey(
+            services, name, users, actor=actor, directory=directory, source=source
+        )
         print(
-            f"Opened {args.name}: {opened.invited} invitation(s) queued"
+            f"Opened {name}: {opened.invited} invitation(s) queued"
             + (f", {opened.already} already invited" if opened.already else "")
             + f"; closes {format_moment(opened.closes_at, zone)}."
         )
@@ -119,4 +157,4 @@ async def run_survey_command(
     try:
         return await work[args.survey_command]()
     except SurveyProblem as problem:
-        raise SurveyCommandError(str(problem).replace("`", "")) from None
+        raise SurveyCommandError(problem.worded(COMMAND_LINE)) from None

@@ -12,9 +12,11 @@ from bot.messages import Actions, Button, Message, Paragraph
 from bot.services import Services
 from bot.surveys.messages import note
 from bot.surveys.service import (
+    CHAT,
     SurveyProblem,
     audience_of_channels,
     close_survey,
+    library_survey,
     open_survey,
     survey_progress,
     survey_report,
@@ -90,10 +92,11 @@ async def survey_command(services: Services, caller: Caller, parsed: ParsedComma
             return ActionResult(reply=await _progress(services, name))
         return await _report(services, caller, name)
     except SurveyProblem as problem:
-        return ActionResult(reply=note(str(problem)))
+        return ActionResult(reply=note(problem.worded(CHAT)))
 
 
 async def _open(services: Services, caller: Caller, name: str, words: tuple[str, ...]) -> Message:
+    source = library_survey(name, services.settings.timezone)  # an unknown name is said first
     channels = parse_channels(words) or [caller.channel_id]
     directory = services.directories.get(caller.platform)
     if directory is None:
@@ -102,6 +105,8 @@ async def _open(services: Services, caller: Caller, name: str, words: tuple[str,
         users = await audience_of_channels(directory, channels)
     except DirectoryError as error:
         raise SurveyProblem(str(error)) from None
+    if not users:
+        raise SurveyProblem("There is nobody to invite: the channel seems to be empty.")
     opened = await open_survey(
         services,
         name,
@@ -110,6 +115,7 @@ async def _open(services: Services, caller: Caller, name: str, words: tuple[str,
         platform=caller.platform,
         team_id=caller.team_id,
         directory=directory,
+        source=source,
     )
     when = format_moment(opened.closes_at, services.settings.timezone)
     return note(

@@ -125,6 +125,13 @@ def _multiple_choice(question: Question, raw: object) -> list[str]:
             shown = shown if len(shown) <= 40 else shown[:37] + "..."
             raise InvalidAnswer(f"I didn't recognise “{shown}”. Please choose from the options.")
         chosen.add(option.value)
+    if len(chosen) > 1:
+        # "None of these" beside a real answer would put a contradiction into the collation.
+        for option in question.options:
+            if option.exclusive and option.value in chosen:
+                raise InvalidAnswer(
+                    f"'{option.label}' can't be combined with other answers. Please choose again."
+                )
     # Stored in the survey's own order, so the same choice is always the same list.
     return [o.value for o in question.options if o.value in chosen]
 
@@ -171,8 +178,11 @@ def _free_text(question: Question, raw: object) -> str:
     text = _clean_text(raw).strip()
     limit = question.max_length or DEFAULT_FREE_TEXT_LIMIT
     if len(text) > limit:
+        # Say how much to cut, so the member can trim what they wrote rather than start again.
+        over = len(text) - limit
         raise InvalidAnswer(
-            f"That answer is {len(text):,} characters; the limit is {limit:,}. Please shorten it."
+            f"That answer is {len(text):,} characters; the limit is {limit:,}. "
+            f"Please cut at least {over:,} character{'' if over == 1 else 's'}."
         )
     return text
 

@@ -24,6 +24,9 @@ DEFAULT_FREE_TEXT_LIMIT = 2000
 class Option:
     value: str
     label: str
+    # multiple_choice only: an answer such as "None of these" that contradicts every other
+    # option, so it may only be chosen on its own.
+    exclusive: bool = False
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -21,7 +21,13 @@ from bot.directory import Directory, DirectoryError
 from bot.outbox import enqueue
 from bot.reports import ResponseRecord, write_report
 from bot.services import Services
-from bot.surveys.loader import LIBRARY_DIR, SurveyDefinitionError, load_library, load_survey_text
+from bot.surveys.loader import (
+    LIBRARY_DIR,
+    SurveyDefinitionError,
+    check_survey_file,
+    load_library,
+    load_survey_text,
+)
 from bot.surveys.messages import invitation_message
 from bot.surveys.model import SurveyDefinition
 from bot.surveys.timing import next_working_moment, zone_or
@@ -43,8 +49,39 @@ from storage.repositories.surveys import (
 LOOKUP_CONCURRENCY = 8  # users.info is Tier 4; a few at a time is polite and quick enough
 
 
+@dataclass(frozen=True)
+class Surface:
+    """Where a coordinator is working, so a message names the next command the way they type
+    it there: `/dps-update survey list` in chat, `sectorbot survey list` in a terminal."""
+
+    prefix: str
+    markdown: bool  # Slack-style `code` marks are kept only where they render
+
+    def command(self, words: str) -> str:
+        return f"`{self.prefix} {words}`"
+
+    def finish(self, text: str) -> str:
+        return text if self.markdown else text.replace("`", "")
+
+
+CHAT = Surface("/dps-update", markdown=True)
+COMMAND_LINE = Surface("sectorbot", markdown=False)
+
+
 class SurveyProblem(Exception):
-    """Something a coordinator asked for that cannot be done; str() is one plain sentence."""
+    """Something a coordinator asked for that cannot be done, in one or two plain sentences.
+
+    Give a function of the Surface when the wording depends on where it is read; str() is the
+    chat wording, `worded(COMMAND_LINE)` the terminal's.
+    """
+
+    def __init__(self, message: str | Callable[[Surface], str]) -> None:
+        self._message = message
+        super().__init__(self.worded(CHAT))
+
+    def worded(self, surface: Surface) -> str:
+        text = self._message(surface) if callable(self._message) else self._message
+        return surface.finish(text)
 
 
 @lru_cache(maxsize=64)
@@ -71,8 +108,17 @@ def rounds_due(definition: SurveyDefinition, closes_at: datetime, now: datetime)
     return sum(1 for offset in offsets if closes_at - offset <= now)
 
 
-def library_survey(name: str, zone: ZoneInfo) -> tuple[SurveyDefinition, str]:
-    """A shipped definition and its YAML text, or a SurveyProblem naming what is known."""
+@dataclass(frozen=True)
+class SurveySource:
+    """A definition to open, with the YAML it came from (stored with the run, so later edits to
+    the file do not change the wording of a survey already under way)."""
+
+    definition: SurveyDefinition
+    text: str
+
+
+def library_survey(name: str, zone: ZoneInfo) -> SurveySource:
+    """A shipped definition, or a SurveyProblem naming the surveys that are known."""
     try:
         library = load_library(zone)
     except SurveyDefinitionError as error:
@@ -80,9 +126,29 @@ def library_survey(name: str, zone: ZoneInfo) -> tuple[SurveyDefinition, str]:
     definition = library.get(name)
     if definition is None:
         known = ", ".join(f"`{n}`" for n in sorted(library)) or "none"
-        raise SurveyProblem(f"I don't know a survey called `{name}`. Known surveys: {known}.")
-    text = (LIBRARY_DIR / f"{name}.yml").read_text(encoding="utf-8")
-    return definition, text
+
+        def unknown(surface: Surface) -> str:
+            own = "" if surface.markdown else " To open your own definition, add --file PATH."
+            return f"I don't know a survey called `{name}`. Known surveys: {known}.{own}"
+
+        raise SurveyProblem(unknown)
+    return SurveySource(definition, (LIBRARY_DIR / f"{name}.yml").read_text(encoding="utf-8"))
+
+
+def file_survey(name: str, path: Path, zone: ZoneInfo) -> SurveySource:
+    """A coordinator's own definition, checked as `sectorbot survey validate` checks it."""
+    checked = check_survey_file(path, zone)
+    if checked.definition is None:
+        more = len(checked.faults) - 1
+        rest = (
+            f" (and {more} more: `sectorbot survey validate {path}` lists them all)" if more else ""
+        )
+        raise SurveyProblem(f"{checked.faults[0]}{rest}")
+    if checked.definition.name != name:
+        raise SurveyProblem(
+            f"{path.name} defines the survey `{checked.definition.name}`, not `{name}`."
+        )
+    return SurveySource(checked.definition, checked.text)
 
 
 async def audience_of_channels(directory: Directory, channels: Sequence[str]) -> list[str]:
@@ -128,20 +194,24 @@ async def open_survey(
     platform: str = "slack",
     team_id: str = "",
     directory: Directory | None = None,
+    source: SurveySource | None = None,
 ) -> Opened:
-    """Open `name` from the library (or add people to a run already open) and queue one
-    invitation per new member, each timed for working hours where that member is."""
+    """Open `name` (from `source`, or else the library), or add people to a run already open,
+    and queue one invitation per new member, each timed for working hours where they are."""
     zone = services.settings.timezone
     now = services.clock()
+    source = source or library_survey(name, zone)
+    if source.definition.name != name:
+        raise SurveyProblem(f"That definition is `{source.definition.name}`, not `{name}`.")
     people = list(dict.fromkeys(u for u in users if u))
     if not people:
-        raise SurveyProblem("There is nobody to invite: the channel seems to be empty.")
-    library_definition, text = library_survey(name, zone)
+        raise SurveyProblem("There is nobody to invite.")
+    text = source.text
     zones = await _timezones(directory, people)
     async with services.sessions.begin() as session:
         survey = await survey_by_name(session, name)
         if survey is None:
-            definition = library_definition
+            definition = source.definition
             if definition.closes_at <= now:
                 raise SurveyProblem(
                     f"`{name}` closed on {format_moment(definition.closes_at, zone)}. "
@@ -213,7 +283,10 @@ async def open_survey(
 async def _require(session_survey: Survey | None, name: str) -> Survey:
     if session_survey is None:
         raise SurveyProblem(
-            f"No survey called `{name}` has been opened. `/dps-update survey list` shows them."
+            lambda surface: (
+                f"No survey called `{name}` has been opened. "
+                f"{surface.command('survey list')} shows them."
+            )
         )
     return session_survey
 

@@ -69,15 +69,27 @@ class FormPrompter:
             self._console.print(Text(FORM_HELP, style="dim"))
 
     def _ask(self, field: FormField, current: str) -> str:
-        self._introduce(field, current)
+        # Text refused for its length is shown back to copy and cut, not lost; and it is not
+        # offered with "press Enter to keep", which would only send it to be refused again.
+        keep = "" if _too_long(field, current) else current
+        self._introduce(field, keep)
+        if current and not keep:
+            self._show_back(current)
         while True:
             raw = self._multiline() if field.kind == "multiline" else self._read().strip()
-            if not raw and current:
-                return current
+            if not raw and keep:
+                return keep
             value, problem = self._convert(field, raw)
             if problem is None:
                 return value
             self._console.print(Text(problem, style="yellow"))
+            if _too_long(field, raw):
+                self._show_back(raw)
+
+    def _show_back(self, typed: str) -> None:
+        """What the person typed, plain and unwrapped, so a terminal copies it cleanly."""
+        self._console.print(Text("Here is what you typed, to copy and shorten:", style="dim"))
+        self._console.print(Text(typed), soft_wrap=True)
 
     def _introduce(self, field: FormField, current: str) -> None:
         label = Text(field.label, style="bold")
@@ -106,8 +118,12 @@ class FormPrompter:
         if not raw:
             return ("", None) if not field.required else ("", "This one is needed.")
         if field.kind in ("text", "multiline"):
-            if field.max_length and len(raw) > field.max_length:
-                return "", f"That is {len(raw):,} characters; the limit is {field.max_length:,}."
+            if field.max_length and _too_long(field, raw):
+                over = len(raw) - field.max_length
+                return "", (
+                    f"That is {len(raw):,} characters; the limit is {field.max_length:,}. "
+                    f"Please cut at least {over:,} character{'' if over == 1 else 's'}."
+                )
             return raw, None
         if field.kind == "date":
             try:
@@ -135,6 +151,11 @@ class FormPrompter:
             labels = dict(field.options)
             return ", ".join(labels.get(v, v) for v in value.split(",") if v)
         return value if len(value) <= 60 else value[:59] + "…"
+
+
+def _too_long(field: FormField, text: str) -> bool:
+    limit = field.max_length if field.kind in ("text", "multiline") else None
+    return bool(limit and len(text) > limit)
 
 
 def _how_to_answer(field: FormField, zone: ZoneInfo) -> str:

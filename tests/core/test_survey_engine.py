@@ -148,12 +148,13 @@ def test_valid_answers_are_normalised(
         (
             FREE,
             "x" * 3412,
-            "That answer is 3,412 characters; the limit is 2,000. Please shorten it.",
+            "That answer is 3,412 characters; the limit is 2,000. "
+            "Please cut at least 1,412 characters.",
         ),
         (
             Question(id="short", kind="free_text", text="?", max_length=10),
             "eleven char",
-            "That answer is 11 characters; the limit is 10. Please shorten it.",
+            "That answer is 11 characters; the limit is 10. Please cut at least 1 character.",
         ),
         (
             Question(id="default", kind="free_text", text="?"),
@@ -167,6 +168,61 @@ def test_invalid_answers_get_a_plain_message(question: Question, raw: Any, messa
         validate_answer(question, raw)
     assert message in info.value.message
     assert str(info.value) == info.value.message
+
+
+EXCLUSIVE = Question(
+    id="issues",
+    kind="multiple_choice",
+    text="Which?",
+    options=(
+        Option("match-funding", "Match funding"),
+        Option("cash-flow", "Cash flow"),
+        Option("none", "None of these", exclusive=True),
+        Option("dont-know", "Don't know", exclusive=True),
+    ),
+)
+
+
+@pytest.mark.parametrize(
+    ("raw", "label"),
+    [
+        (["match-funding", "none"], "None of these"),
+        ("none, cash-flow", "None of these"),
+        ("2,3", "None of these"),
+        (["dont-know", "match-funding", "cash-flow"], "Don't know"),
+        # Two exclusive answers contradict each other too; the first in the survey is named.
+        (["dont-know", "none"], "None of these"),
+    ],
+)
+def test_an_exclusive_option_cannot_be_combined(raw: Any, label: str) -> None:
+    with pytest.raises(InvalidAnswer) as info:
+        validate_answer(EXCLUSIVE, raw)
+    assert info.value.message == (
+        f"'{label}' can't be combined with other answers. Please choose again."
+    )
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (["none"], ["none"]),
+        ("None of these", ["none"]),
+        (["none", "none"], ["none"]),  # the same box twice is still one answer
+        (["cash-flow", "match-funding"], ["match-funding", "cash-flow"]),
+    ],
+)
+def test_an_exclusive_option_alone_or_ordinary_ones_together_are_fine(
+    raw: Any, expected: list[str]
+) -> None:
+    assert validate_answer(EXCLUSIVE, raw) == expected
+
+
+def test_the_shipped_costing_question_refuses_none_with_a_difficulty() -> None:
+    costing = DPS.question("costing")
+    assert [o.value for o in costing.options if o.exclusive] == ["none"]
+    with pytest.raises(InvalidAnswer, match="'None of these' can't be combined"):
+        validate_answer(costing, ["cash-flow", "none"])
+    assert validate_answer(costing, ["none"]) == ["none"]
 
 
 def test_control_characters_do_not_count_towards_the_limit() -> None:

@@ -18,6 +18,8 @@ from hypothesis import strategies as st
 from bot.surveys.loader import (
     LIBRARY_DIR,
     SurveyDefinitionError,
+    check_survey_file,
+    check_survey_text,
     load_directory,
     load_library,
     load_survey_file,
@@ -364,6 +366,38 @@ FAULTS: list[tuple[str, Mutation, str | None, str]] = [
         "two skip rules match 'no'",
     ),
     ("skip mapping", lambda d: q(d, "q2").update(skip={"equals": "no"}), "q2", "must be a list"),
+    (
+        "exclusive on single choice",
+        lambda d: q(d, "q1")["options"][0].update(exclusive=True),
+        "q1",
+        "option 'a': 'exclusive' is only allowed on multiple_choice options",
+    ),
+    (
+        "exclusive not a flag",
+        lambda d: q(d, "q1").update(
+            kind="multiple_choice",
+            skip=[],
+            options=[{"value": "a", "label": "A"}, {"value": "b", "label": "B", "exclusive": 1}],
+        ),
+        "q1",
+        "'exclusive' must be true or false, not 1",
+    ),
+    (
+        "every option exclusive",
+        lambda d: q(d, "q1").update(
+            kind="multiple_choice",
+            skip=[],
+            options=[{"value": v, "label": v, "exclusive": True} for v in ("a", "b")],
+        ),
+        "q1",
+        "every option is exclusive",
+    ),
+    (
+        "exclusive typo",
+        lambda d: q(d, "q1")["options"][0].update(exclusiv=True),
+        "q1",
+        "unknown option key 'exclusiv' (did you mean 'exclusive'?)",
+    ),
 ]
 
 
@@ -385,6 +419,106 @@ def test_fault_is_reported_on_one_line(
     prefix = f"t.yml: question '{question_id}': " if question_id else "t.yml: "
     assert message.startswith(prefix)
     assert "\n" not in message
+
+
+def test_exclusive_options_load_on_multiple_choice() -> None:
+    doc = base()
+    q(doc, "q1").update(
+        kind="multiple_choice",
+        options=[
+            {"value": "a", "label": "A"},
+            {"value": "b", "label": "B"},
+            {"value": "none", "label": "None of these", "exclusive": True},
+        ],
+    )
+    question = load(doc).question("q1")
+    assert question.options == (
+        Option("a", "A"),
+        Option("b", "B"),
+        Option("none", "None of these", exclusive=True),
+    )
+
+
+def test_shipped_none_of_these_options_are_exclusive() -> None:
+    """Every "None of these" / "Don't know" in a multiple-choice question stands alone."""
+    for survey in load_library().values():
+        for question in survey.questions:
+            if question.kind != "multiple_choice":
+                continue
+            for option in question.options:
+                label = option.label.casefold()
+                standalone = label.startswith(("none of", "don't know", "not applicable"))
+                assert option.exclusive == standalone, (survey.name, question.id, option.value)
+
+
+def test_every_fault_is_collected_in_one_pass() -> None:
+    doc = base()
+    doc["title"] = ""
+    doc["reminders"] = ["7 days", "0d"]
+    q(doc, "q1")["options"].append({"value": "Bad Value", "label": "C"})
+    q(doc, "q2").update(kind="rating")
+    q(doc, "q3").update(scale_labels={9: "x"}, requird=True)
+    q(doc, "q4").update(goto="q1")
+    with pytest.raises(SurveyDefinitionError) as info:
+        load(doc)
+    lines = [str(f) for f in info.value.faults]
+    assert lines == [
+        "t.yml: 'title' must not be empty",
+        't.yml: reminder \'7 days\' must look like "7d", "12h", "2w" or "30m" '
+        "(before the survey closes)",
+        "t.yml: reminder '0d' must be more than zero",
+        "t.yml: question 'q1': option value 'Bad Value' must be lowercase letters, digits, "
+        "'_' or '-'",
+        "t.yml: question 'q2': kind 'rating' must be one of single_choice, multiple_choice, "
+        "scale, yes_no, free_text",
+        "t.yml: question 'q3': unknown question key 'requird' (did you mean 'required'?)",
+        "t.yml: question 'q3': scale label key 9 must be a number from 1 to 5",
+        "t.yml: question 'q4': goto target 'q1' must come later in the list "
+        "(loops and backward jumps are not allowed)",
+    ]
+    # One line for the API's callers: the first fault and how many more.
+    assert str(info.value) == "t.yml: 'title' must not be empty (and 7 more)"
+    assert info.value.question_id is None and info.value.fault == "'title' must not be empty"
+
+
+def test_a_faulty_part_does_not_cascade() -> None:
+    """A question whose options are faulty is not also blamed for its skip rules, and a
+    missing key is reported once, not again as "must be text"."""
+    doc = base()
+    q(doc, "q1").pop("options")
+    doc.pop("title")
+    lines = [str(f) for f in fault_of(doc).faults]
+    assert lines == [
+        "t.yml: missing required survey key 'title'",
+        "t.yml: question 'q1': a single_choice question needs a list of 2 to 25 options, "
+        "not nothing",
+    ]
+
+
+def test_a_jump_to_a_faulty_question_is_not_a_second_fault() -> None:
+    doc = base()
+    q(doc, "q3").update(scale_labels={0: "x"})  # q1 skips to q3, which is broken but exists
+    assert [f.question_id for f in fault_of(doc).faults] == ["q3"]
+
+
+def test_check_reports_faults_and_warnings_without_raising(tmp_path: Path) -> None:
+    doc = base()
+    doc["anonymous"] = False
+    file = tmp_path / "test-survey.yml"
+    file.write_text(yaml.safe_dump(doc), encoding="utf-8")
+    checked = check_survey_file(file)
+    assert checked.faults == () and checked.definition is not None
+    assert checked.text == file.read_text(encoding="utf-8")
+    assert [str(w) for w in checked.warnings] == [
+        "test-survey.yml: anonymous is false: answers will be stored with the member; "
+        "say so in the intro"
+    ]
+    doc["min_group_size"] = 1
+    broken = check_survey_text(yaml.safe_dump(doc), "t.yml")
+    assert broken.definition is None and len(broken.faults) == 1
+    assert len(broken.warnings) == 1  # still said, so one run shows everything
+    with pytest.raises(SurveyDefinitionError, match="at least 2"):
+        broken.usable()
 
 
 def test_skip_target_message_matches_the_documented_form() -> None:

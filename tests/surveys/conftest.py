@@ -1,12 +1,15 @@
-"""Shared steps for survey tests: open a survey as the coordinator, deliver invitations."""
+"""Shared steps for survey tests: open a survey as the coordinator, deliver invitations, run
+`sectorbot survey ...` as a terminal would."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from bot.cli import main
 from bot.services import Services
 from tests.conftest import COORDINATOR, SIGNING_SECRET
 from tests.fakes.outbox_delivery import deliver_due
@@ -52,3 +55,17 @@ async def invited(services: Services, client: SlackClient, fake: Any) -> dict[st
         for p in await deliver_due(services)
         if ":invite:" in p.key
     }
+
+
+def run_cli(argv: list[str], env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> int:
+    """`sectorbot ARGV` in-process (from a worker thread in async tests: it runs its own loop)."""
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    return main(argv)
+
+
+@pytest.fixture
+def cli_env(settings: Any, no_env_file: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """The test database, and no Slack token: the terminal of a coordinator without one."""
+    monkeypatch.delenv("SLACK_BOT_TOKEN", raising=False)
+    return {"DATABASE_URL": settings.database_url, "SECTORBOT_COORDINATORS": "UCOORD1"}

@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import inspect, select, text
 
-from bot.cli import main
 from bot.clock import ManualClock
 from bot.services import Services
 from bot.surveys.timing import next_working_moment
@@ -21,6 +20,7 @@ from storage.models import Invitation, Member, Survey, SurveyResponse
 from storage.repositories.surveys import add_response
 from tests.slack.server import SlackClient
 from tests.surveys.conftest import MEMBERS, command, invited, open_to_channel
+from tests.surveys.conftest import run_cli as _run_cli
 from tests.surveys.test_answering import answer_registered_path, answer_unregistered_path
 
 SECRETS = ("ZEBRA-ALICE-7731", "ZEBRA-BOBBY-4402")
@@ -122,18 +122,6 @@ async def test_results_stay_hidden_until_close(
     report = await command(bot, fake_slack, "survey report dps-experience")
     assert "stay hidden until it closes on Fri 11 Dec 2026, 17:00" in report
     assert fake_slack.uploads == []
-
-
-def _run_cli(argv: list[str], env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> int:
-    for key, value in env.items():
-        monkeypatch.setenv(key, value)
-    return main(argv)
-
-
-@pytest.fixture
-def cli_env(settings: Any, no_env_file: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    monkeypatch.delenv("SLACK_BOT_TOKEN", raising=False)
-    return {"DATABASE_URL": settings.database_url, "SECTORBOT_COORDINATORS": "UCOORD1"}
 
 
 async def test_cli_validate_names_the_file_question_and_fault(

@@ -144,7 +144,7 @@ async def test_over_long_free_text_is_refused_on_the_field(
     body = json.loads(ack.body)
     assert body["response_action"] == "errors"
     assert body["errors"]["answer"] == (
-        "That answer is 2,001 characters; the limit is 2,000. Please shorten it."
+        "That answer is 2,001 characters; the limit is 2,000. Please cut at least 1 character."
     )
     async with services.sessions() as session:
         assert (
