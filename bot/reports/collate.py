@@ -353,9 +353,11 @@ def _breakdown(
 
 def _rules(definition: SurveyDefinition, min_size: int, totals_only: bool) -> tuple[str, ...]:
     rules = [
-        "Responses are anonymous: this report holds no names, user ids or organisation names."
+        "Responses are anonymous: this report does not say who answered, by name, user id "
+        "or organisation."
         if definition.anonymous
-        else "This survey was not anonymous, but this report holds no names or user ids.",
+        else "This survey was not anonymous, but this report does not say who answered, by "
+        "name or user id.",
         "Submission dates are reduced to the ISO week; no times are kept.",
         "Percentages are of those who answered each question; skipped answers are not counted.",
     ]
@@ -382,8 +384,9 @@ def _rules(definition: SurveyDefinition, min_size: int, totals_only: bool) -> tu
     if any(q.kind == "free_text" for q in definition.questions):
         rules.append(
             "Free-text answers had email addresses, phone numbers, @mentions, link parameters, "
-            "prison numbers, National Insurance numbers and likely personal names removed, "
-            "and are listed in an order unrelated to when they were sent."
+            "prison numbers, National Insurance numbers and the personal names we could spot "
+            "removed, and are listed in an order unrelated to when they were sent. Spotting "
+            "names is not perfect: please check the answers before sharing this report."
             if not totals_only
             else "Free-text answers are not shown."
         )
