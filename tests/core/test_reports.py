@@ -475,7 +475,7 @@ def test_200_response_report(tmp_path: Path) -> None:
     assert names.count("title") == 1 + len(svgs)  # the page's own, then one per chart
 
     assert "DPS experience survey 2026" in html
-    assert "4 December 2026, 12:00 UTC" in html and "200" in html
+    assert "4 Dec 2026, 12:00 GMT" in html and "200" in html
     assert "Rules applied" in html and "Minimum group size 5" in html
     for secret in ("jo.bloggs@example.org", "07700 900123", "A1234BC", "U12345", "Sarah Jones",
                    "Okafor", "Priya"):
