@@ -81,9 +81,13 @@ def _header(
     # Closed early by a coordinator: the dates answers were taken are the ones that matter.
     early = closed_at is not None and closed_at < definition.closes_at
     closed = closed_at if closed_at is not None and early else definition.closes_at
-    open_for = _day_range(definition.opens_at.astimezone(zone), closed.astimezone(zone))
     planned = definition.closes_at.astimezone(zone)
     early_note = f"closed early (planned {planned.day} {planned:%b})" if early else ""
+    if closed <= definition.opens_at:  # opened by hand and closed before its first day
+        local = closed.astimezone(zone)
+        open_for, early_note = f"closed {local.day} {local:%b %Y}", "before its opening date"
+    else:
+        open_for = _day_range(definition.opens_at.astimezone(zone), closed.astimezone(zone))
     facts = [
         ("Responses", f"{collation.response_count:,}", ""),
         ("Survey open", open_for, early_note),
@@ -264,7 +268,8 @@ def _breakdowns(collation: Collation, ids: _Ids) -> str:
     for group in by_question.values():
         tables = "".join(_breakdown_table(b, collation.min_group_size) for b in group)
         blocks.append(
-            f'<section class="card"><h3 class="by">By {escape(_lower_first(group[0].by_text))}'
+            # The profile question is a question ("Which best describes ...?"), not a noun.
+            f'<section class="card"><h3 class="by">By answer to “{escape(group[0].by_text)}”'
             f"</h3>{tables}</section>"
         )
     legend = (
@@ -506,13 +511,6 @@ def _pct(percent: float | None) -> str:
 
 def _num(value: float) -> str:
     return f"{value:.0f}" if value == int(value) else f"{value:.1f}"
-
-
-def _lower_first(text: str) -> str:
-    # "Organisation type" -> "organisation type", but leave "DPS region" alone.
-    if len(text) > 1 and text[0].isupper() and not text[1].isupper():
-        return text[0].lower() + text[1:]
-    return text
 
 
 def _day_range(start: datetime, end: datetime) -> str:
