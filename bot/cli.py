@@ -18,6 +18,7 @@ from bot.concerns import write_concerns_csv
 from bot.config import ConfigError, Settings
 from bot.directory import Directory
 from bot.logs import configure_logging
+from bot.reports.redact import REDACTION_NOTE
 from bot.services import Services
 from bot.surveys.cli import SurveyCommandError, add_survey_parser, run_survey_command, validate_file
 from bot.text import format_moment
@@ -302,7 +303,7 @@ async def _concerns_export(settings: Settings, out: str) -> int:
             await record_action(
                 session, actor=actor, action="concerns.export", detail={"rows": count}
             )
-        print(f"Wrote {count} concern(s) to {out}, with names and contact details removed.")
+        print(f"Wrote {count} concern(s) to {out}. {REDACTION_NOTE}")
         return 0
 
     return await _with_services(settings, export)

@@ -15,7 +15,7 @@ USAGE = """*How to use /dps-update*
 • `/dps-update topics` – topics, and what this channel follows
 • `/dps-update subscribe TOPIC` · `unsubscribe TOPIC` – follow a topic in this channel
 • `/dps-update survey` – start or resume a survey you were invited to
-• `/dps-update report TEXT` – report a confusing or conflicting message from a prison
+• `/dps-update report TEXT` – report a confusing message from a prison (no names, please)
 • `/dps-update my-data` · `forget-me` – what the bot holds about you, and erasing it
 • `/dps-update help` – this message"""
 

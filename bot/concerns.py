@@ -25,7 +25,7 @@ from bot.interactions import (
 )
 from bot.messages import Block, Context, Heading, Message, Paragraph, plain
 from bot.outbox import enqueue
-from bot.reports.redact import escape_spreadsheet_cell, redact_free_text
+from bot.reports.redact import REDACTION_NOTE, escape_spreadsheet_cell, redact_free_text
 from bot.services import Services
 from bot.text import clean_text, escape_mrkdwn, format_day, shorten
 from storage.models import Concern
@@ -41,7 +41,8 @@ RECENT = timedelta(days=30)  # "recent" on the coordinators' Home tab
 
 THANKS = (
     "Thank you. We've recorded this without your name. The coordinators will look at it and "
-    "may raise it with HMPPS, without saying who reported it."
+    "may raise it with HMPPS, without saying who reported it. We hide the names we can spot "
+    "in what you wrote, but may miss some, so please leave names out."
 )
 TOO_LONG = (
     "That is {length:,} characters; please keep it under {limit:,}. "
@@ -148,7 +149,8 @@ def notice(concern: Concern) -> Message:
     blocks.append(Paragraph(_quoted(concern)))
     blocks.append(
         Context(
-            f"{where + ' · ' if where else ''}Reported anonymously. See all: /dps-update concerns"
+            f"{where + ' · ' if where else ''}Reported anonymously. {REDACTION_NOTE} "
+            "See all: /dps-update concerns"
         )
     )
     return Message(
@@ -187,7 +189,7 @@ async def concerns_command(
         blocks.append(Paragraph(_quoted(concern)))
         blocks.append(Context(" · ".join(details)))
     blocks.append(
-        Context("Names and contact details are hidden. Export all: `sectorbot concerns export`.")
+        Context(f"{REDACTION_NOTE} Export all: `sectorbot concerns export`.")
     )
     return ActionResult(reply=Message(text="Reported messages", blocks=tuple(blocks)))
 

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from bot.reports.collate import Collation, collate
 from bot.reports.csv_export import write_responses_csv
@@ -45,9 +46,12 @@ def write_report(
     *,
     generated_at: datetime,
     min_group_size: int | None = None,
+    closed_at: datetime | None = None,
+    zone: ZoneInfo | None = None,
 ) -> ReportFiles:
     """Write `responses.csv` and `report.html` into `out_dir` (created if missing), both
-    under the same minimum group size, and return where they went."""
+    under the same minimum group size, and return where they went. `closed_at` (when the run
+    really closed) and `zone` (the network's) only change how dates read in the HTML."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     collation = collate(
@@ -56,5 +60,6 @@ def write_report(
     csv_path = out / "responses.csv"
     html_path = out / "report.html"
     write_responses_csv(definition, responses, csv_path, min_group_size=collation.min_group_size)
-    html_path.write_text(render_html_report(collation, definition), encoding="utf-8")
+    html = render_html_report(collation, definition, closed_at=closed_at, zone=zone)
+    html_path.write_text(html, encoding="utf-8")
     return ReportFiles(csv_path, html_path, collation.response_count)

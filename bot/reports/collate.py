@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from bot.reports.records import ResponseRecord
 from bot.reports.redact import redact_free_text
+from bot.surveys.engine import path
 from bot.surveys.model import AnswerValue, Option, Question, SurveyDefinition
 
 SCALE_POINTS = (1, 2, 3, 4, 5)
@@ -39,7 +40,11 @@ class Category:
 @dataclass(frozen=True)
 class QuestionSummary:
     """The overall result of one question. `categories` is empty for free text and in a
-    totals-only report; `answers` holds redacted free text in an order unrelated to submission."""
+    totals-only report; `answers` holds redacted free text in an order unrelated to submission.
+
+    Every response is counted once as `answered`, `skipped` (asked, left empty) or `not_asked`
+    (earlier answers routed the respondent past it): a low answer count from skip logic is
+    not people declining to answer, and HMPPS should not read it so."""
 
     question_id: str
     kind: str
@@ -51,6 +56,11 @@ class QuestionSummary:
     median: float | None = None  # scale only
     answers: tuple[str, ...] = ()  # free text only
     suppressed_any: bool = False  # a profile question with a category under the minimum
+    not_asked: int = 0
+
+    @property
+    def asked(self) -> int:
+        return self.answered + self.skipped
 
 
 @dataclass(frozen=True)
@@ -124,13 +134,18 @@ def collate(
     count = len(responses)
     totals_only = count < min_size
     warnings: list[str] = []
-    if totals_only:
+    if count == 0:
+        warnings.append("No responses yet.")
+    elif totals_only:
         warnings.append(
             f"Only {count} {_plural(count, 'response was', 'responses were')} received, fewer "
             f"than the minimum group size of {min_size}, so only totals are shown."
         )
 
-    questions = tuple(_summarise(q, responses, min_size, totals_only) for q in definition.questions)
+    responses, paths = on_path_only(definition, responses)
+    questions = tuple(
+        _summarise(q, responses, paths, min_size, totals_only) for q in definition.questions
+    )
     by_week = () if totals_only else responses_by_week(r.submitted_on for r in responses)
     breakdowns = () if totals_only else _breakdowns(definition, responses, min_size)
 
@@ -147,6 +162,23 @@ def collate(
         warnings=tuple(warnings),
         rules_applied=_rules(definition, min_size, totals_only),
     )
+
+
+def on_path_only(
+    definition: SurveyDefinition, responses: Sequence[ResponseRecord]
+) -> tuple[list[ResponseRecord], list[frozenset[str]]]:
+    """Each response with only the answers on its path through the survey, and that path.
+
+    An answer off the path (a branch the respondent later left) is not counted, as the survey
+    itself would have dropped it: "how easy was registering?" from the unregistered."""
+    paths = [frozenset(path(definition, r.answers)) for r in responses]
+    kept = [
+        r
+        if r.answers.keys() <= on_path
+        else ResponseRecord(r.submitted_on, {q: a for q, a in r.answers.items() if q in on_path})
+        for r, on_path in zip(responses, paths, strict=True)
+    ]
+    return kept, paths
 
 
 @lru_cache(maxsize=1024)
@@ -238,28 +270,53 @@ def _iso_week_start(day: date) -> date:
     return date.fromordinal(day.toordinal() - day.weekday())
 
 
+def _unanswered(
+    question: Question, answered: Sequence[bool], paths: Sequence[frozenset[str]]
+) -> tuple[int, int]:
+    """(skipped, not asked): an unanswered question on the respondent's path was skipped;
+    one that skip logic routed them past was never asked."""
+    skipped = not_asked = 0
+    for done, on_path in zip(answered, paths, strict=True):
+        if done:
+            continue
+        if question.id in on_path:
+            skipped += 1
+        else:
+            not_asked += 1
+    return skipped, not_asked
+
+
 def _summarise(
-    question: Question, responses: Sequence[ResponseRecord], min_size: int, totals_only: bool
+    question: Question,
+    responses: Sequence[ResponseRecord],
+    paths: Sequence[frozenset[str]],
+    min_size: int,
+    totals_only: bool,
 ) -> QuestionSummary:
     if question.kind == "free_text":
-        texts = [t for r in responses if (t := free_text_answer(r.answers.get(question.id)))]
+        given = [free_text_answer(r.answers.get(question.id)) for r in responses]
+        texts = [t for t in given if t]
+        skipped, not_asked = _unanswered(question, [bool(t) for t in given], paths)
         return QuestionSummary(
             question_id=question.id,
             kind=question.kind,
             text=question.text,
             answered=len(texts),
-            skipped=len(responses) - len(texts),
+            skipped=skipped,
             answers=() if totals_only else tuple(sorted(texts, key=stable_order_key)),
+            not_asked=not_asked,
         )
 
     chosen = [chosen_values(question, r.answers.get(question.id)) for r in responses]
     answered = sum(1 for c in chosen if c)
+    skipped, not_asked = _unanswered(question, [bool(c) for c in chosen], paths)
     summary = QuestionSummary(
         question_id=question.id,
         kind=question.kind,
         text=question.text,
         answered=answered,
-        skipped=len(responses) - answered,
+        skipped=skipped,
+        not_asked=not_asked,
     )
     if totals_only:
         return summary
@@ -286,11 +343,12 @@ def _summarise(
         kind=question.kind,
         text=question.text,
         answered=answered,
-        skipped=len(responses) - answered,
+        skipped=skipped,
         categories=categories,
         mean=mean,
         median=median,
         suppressed_any=bool(hidden),
+        not_asked=not_asked,
     )
 
 
@@ -353,12 +411,19 @@ def _breakdown(
 
 def _rules(definition: SurveyDefinition, min_size: int, totals_only: bool) -> tuple[str, ...]:
     rules = [
-        "Responses are anonymous: this report holds no names, user ids or organisation names."
+        "Responses are anonymous: this report does not say who answered, by name, user id "
+        "or organisation."
         if definition.anonymous
-        else "This survey was not anonymous, but this report holds no names or user ids.",
+        else "This survey was not anonymous, but this report does not say who answered, by "
+        "name or user id.",
         "Submission dates are reduced to the ISO week; no times are kept.",
         "Percentages are of those who answered each question; skipped answers are not counted.",
     ]
+    if any(q.skip or q.goto for q in definition.questions):
+        rules.append(
+            "“Not asked” counts respondents whose earlier answers took them past a question; "
+            "“skipped” counts those who were asked an optional question and left it empty."
+        )
     if totals_only:
         rules.append(
             f"Fewer responses than the minimum group size ({min_size}) were received, so only "
@@ -382,8 +447,9 @@ def _rules(definition: SurveyDefinition, min_size: int, totals_only: bool) -> tu
     if any(q.kind == "free_text" for q in definition.questions):
         rules.append(
             "Free-text answers had email addresses, phone numbers, @mentions, link parameters, "
-            "prison numbers, National Insurance numbers and likely personal names removed, "
-            "and are listed in an order unrelated to when they were sent."
+            "prison numbers, National Insurance numbers and the personal names we could spot "
+            "removed, and are listed in an order unrelated to when they were sent. Spotting "
+            "names is not perfect: please check the answers before sharing this report."
             if not totals_only
             else "Free-text answers are not shown."
         )

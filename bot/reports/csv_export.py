@@ -11,6 +11,7 @@ from bot.reports.collate import (
     categories_of,
     chosen_values,
     free_text_answer,
+    on_path_only,
     stable_order_key,
     suppressed_groups,
 )
@@ -41,12 +42,14 @@ def write_responses_csv(
       that rare; the same rule as the report's breakdowns.
     - Below the minimum group size overall, only the header is written, as the report then
       shows totals only.
+    - An answer to a question the respondent's path skipped past is left out, as in the report.
     - Free text is redacted; every cell is escaped against spreadsheet formula injection.
     - UTF-8 with a byte-order mark, so Excel shows accented names of places correctly.
     """
     min_size = definition.min_group_size if min_group_size is None else min_group_size
     questions = definition.questions
-    rows = [] if len(responses) < min_size else _rows(questions, responses, min_size)
+    kept, _ = on_path_only(definition, responses)  # as the report counts them
+    rows = [] if len(kept) < min_size else _rows(questions, kept, min_size)
     rows.sort(key=lambda row: stable_order_key("\x1f".join(row)))
     with open(path, "w", newline="", encoding="utf-8-sig") as f:
         writer = csv.writer(f)

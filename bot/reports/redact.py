@@ -1,8 +1,12 @@
 """Strip identifying details from free text and make text safe to put in a spreadsheet.
 
 Redaction is a heuristic, not a guarantee: it removes the details people most often type
-(contact details, @mentions, prison and NI numbers, names after a title, an introduction or a
-sign-off). It errs towards removing too much, since a lost word costs less than a named person.
+(contact details, @mentions, prison and NI numbers, and names it can spot: after a title, a role
+such as "tutor" or "Governor", an introduction or a sign-off, or two or three capitalised words
+mid-sentence that are not a known place or organisation). It errs towards removing too much,
+since a lost word costs less than a named person, but a name written in lower case, or alone at
+the start of a sentence, can still get through: so every place that shows redacted text says
+so (`REDACTION_NOTE`) rather than promising that names are gone.
 """
 
 from __future__ import annotations
@@ -18,6 +22,9 @@ NAME = "[name]"
 PRISON_NUMBER = "[prison number]"
 NI_NUMBER = "[NI number]"
 LINK = "[link]"
+
+# What every screen and file showing redacted text says: honest, since redaction can miss.
+REDACTION_NOTE = "Contact details and names we could spot are hidden; please check before sharing."
 
 # Slack's own markup: <@U123>, <@U123|jane>, <!channel>, <!subteam^S1|@team>, <#C123|general>,
 # <mailto:a@b.c|a@b.c>, <https://x.y|label>.
@@ -78,24 +85,74 @@ _SIGNED_NAME = re.compile(
     r"(?=[ \t]*[.,!]?[ \t]*(?:\r?\n|$))",
     re.MULTILINE,
 )
-# Capitalised words that follow "contact", "hi", "thanks," and so on without being names.
-_NOT_NAMES_TEXT = """
-    A All An And Any Anyone Are As At Be But By Can Could Do Every Everyone For From Have He
-    Her Here His How I If In Is It Its Just Let May Me More Most My No Not Now Of On Or Our
-    Please She So Some Someone That The Their Them Then There These They This Those To Us We
-    What When Where Which Who Why Will With Would Yes You Your
-    Team Teams Everybody Folks Colleagues Partners Members Chair Board Trustees Staff Manager
-    Managers Officer Officers Coordinator Network Forum Group Service Services Support Help
-    Probation Prison Prisons Police Court Courts Council Councils Government Ministry Justice
-    Home Office Department Commissioning Commissioners Dynamic Framework Portal Vetting Clearance
-    Local Regional National Community Charity Charities Trust Foundation Sector Voluntary
-    England Wales Scotland Ireland Britain London North South East West Midlands Yorkshire
-    Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April June
-    July August September October November December Christmas Easter
-    Jobcentre Universal Credit Housing Health Care Education Employment Accommodation
-    Google Microsoft Slack Zoom Excel Word Outlook Gmail
+# A role, job or relationship that is often followed by someone's name: "Governor Smith",
+# "our tutor, Jane", "prisoner John Smith". Matched in any case; the name must be capitalised.
+_ROLE_CUE = re.compile(
+    r"(?i:\b(?:deputy governor|governor|prison officer|probation officer|officer|tutor|"
+    r"teacher|lecturer|instructor|trainer|manager|caseworker|case worker|keyworker|key worker|"
+    r"support worker|volunteer|colleague|mentor|peer mentor|chaplain|librarian|"
+    r"head of learning and skills|head of education|head of reducing reoffending|head of "
+    r"(?:security|regime|residence|omu)|OMU|POM|prisoner|learner|resident|student|client|"
+    r"nurse|coordinator|co-ordinator|director|ceo|trustee))"
+    rf"[ \t]*[,:]?[ \t]+(?P<name>{_FULL_NAME})"
+)
+# One or more capitalised words in a row: a possible name, place or organisation.
+_CAPITALISED_RUN = re.compile(rf"(?<![\w'’-]){_NAME_WORD}(?:[ \t]+{_NAME_WORD})*")
+_WORD = re.compile(_NAME_WORD)
+# A prison or inspectorate prefix: what follows is a place ("HMP Wormwood Scrubs"), kept.
+_PLACE_PREFIX = re.compile(r"\b(?:HMP|HMYOI|HMPYOI|HMP/YOI|HMP&YOI|YOI|HMIP|STC|IRC)[ \t]+$")
+# After a name at the start of a sentence, these make it a person ("Jane Smith said ...").
+_PERSON_VERBS_TEXT = """
+    said says told tells asked asks emailed rang phoned wrote replied explained confirmed
+    agreed promised insisted who
 """
-_NOT_NAMES = frozenset(_NOT_NAMES_TEXT.split())
+_PERSON_VERBS = frozenset(_PERSON_VERBS_TEXT.split())
+# Sentence openers and dates: they end a run of capitalised words without being part of a
+# name ("On Monday Jane Smith rang" leaves "Jane Smith").
+_BREAKS_TEXT = """
+    A All Also An And Any Anyone Are As At Be But By Can Could Do Every Everyone For From Have
+    He Her Here His How I If In Is It Its Just Let May Me More Most My No Not Now Of On Or Our
+    Please She So Some Someone That The Their Them Then There These They This Those To Us We
+    What When Where Which Who Why Will With Would Yes You Your Yesterday Today Tomorrow Last
+    Next Recently Sadly Unfortunately Finally Meanwhile However Hello Hi Dear Thanks Thank
+    Cheers Regards Best Kind Many Warm Sincerely Yours Ta Okay Ok Sorry Both Each Only Even
+    Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April June
+    July August September October November December Christmas Easter Ramadan Eid Diwali
+"""
+# Words of places, organisations, systems and roles: a run holding one is not a name
+# ("Shannon Trust", "Prison Education Framework", "North West", "Deputy Governor").
+_PROTECTS_TEXT = """
+    Team Teams Everybody Folks Colleagues Partners Members Chair Board Trustees Trustee Staff
+    Manager Managers Officer Officers Coordinator Network Forum Group Groups Service Services
+    Support Help Governor Governors Deputy Head Tutor Tutors Teacher Teachers Volunteer
+    Volunteers Learner Learners Prisoner Prisoners Resident Residents Chaplaincy Chaplain
+    Probation Prison Prisons Police Court Courts Council Councils Government Ministry Justice
+    Home Office Department Commissioning Commissioners Dynamic Purchasing System Framework
+    Portal Vetting Clearance Contract Contracts Lot Lots Tender Tenders Specification
+    Local Regional National Community Charity Charities Trust Foundation Sector Voluntary
+    College Colleges University Universities School Schools Academy Institute Association
+    Society Alliance Partnership Company Ltd Limited Unit Agency Authority Commission Committee
+    Project Programme Programmes Hub Fund Lottery Scheme Act Bill Guidance Policy Strategy
+    Review Report Plan Award Awards Prize Day Week Month Year New Annual General Meeting
+    Centre Center Street Road Lane Avenue House Park Square Place Building Wing Library Gym
+    Offender Management Learning Skills Education Employment Training Reducing Reoffending
+    Resettlement Rehabilitation Accommodation Housing Health Care Mental Substance Misuse
+    Jobcentre Universal Credit Plus Digital Innovation Quality Assurance Ofsted Inspectorate
+    England English Wales Welsh Scotland Scottish Ireland Irish Northern Britain British
+    European Polish Romanian Albanian Muslim Christian Jewish Sikh Hindu Catholic
+    London North South East West Midlands Yorkshire Humber Greater Central Upper Lower
+    Leeds Manchester Birmingham Liverpool Bristol Sheffield Newcastle Nottingham Leicester
+    Cardiff Swansea Hull Durham Bradford Wakefield Doncaster Preston Lancaster Norwich Exeter
+    Plymouth Oxford Cambridge Coventry Derby Stoke Wolverhampton Sunderland Middlesbrough
+    Keynes Kent Surrey Essex Sussex Devon Cornwall Cumbria Lancashire Merseyside Northumberland
+    Google Microsoft Slack Zoom Excel Word Outlook Gmail Forms Sharepoint SharePoint
+    St Saint Mount Isle Scrubs Lartin Grange Wood Marsh Heath Farms Lakes Camp
+"""
+_BREAKS = frozenset(_BREAKS_TEXT.split())
+_PROTECTS = frozenset(_PROTECTS_TEXT.split())
+# Capitalised words that follow "contact", "hi", "thanks," and so on without being names.
+_NOT_NAMES = _BREAKS | _PROTECTS
+_POSSESSIVE = re.compile(r"['’]s?$")
 
 
 @lru_cache(maxsize=200_000)
@@ -112,9 +169,11 @@ def redact_free_text(text: str) -> str:
     text = _SLACK_ID.sub(MENTION, text)
     text = _HANDLE.sub(MENTION, text)
     text = _TITLED_NAME.sub(NAME, text)
+    text = _ROLE_CUE.sub(_replace_name_group, text)
     text = _INTRODUCED_NAME.sub(_replace_name_group, text)
     text = _SIGNED_NAME.sub(_replace_name_group, text)
-    return text
+    text = _redact_signature_lines(text)
+    return _CAPITALISED_RUN.sub(_replace_capitalised_run, text)
 
 
 # OWASP CSV injection: these starting characters make Excel, LibreOffice or Sheets read a
@@ -176,10 +235,91 @@ def _phone_if_digits(candidate: str, low: int, high: int) -> str:
     return PHONE if low <= digits <= high else candidate
 
 
+def _bare(word: str) -> str:
+    """A word without a possessive ending, for looking up: "Smith's" -> "Smith"."""
+    return _POSSESSIVE.sub("", word)
+
+
+def _name_words(words: list[str]) -> int:
+    """How many of `words` (from the start) make a name: none if the first is a known
+    non-name, stopping at a sentence opener or date, and none if a place or organisation word
+    is among them (a person is rarely called "Shannon Trust")."""
+    count = 0
+    for word in words:
+        if _bare(word) in _BREAKS:
+            break
+        count += 1
+    if count == 0 or any(_bare(w) in _PROTECTS for w in words[:count]):
+        return 0
+    return count
+
+
 def _replace_name_group(match: re.Match[str]) -> str:
     name = match.group("name")
-    first = name.split()[0]
-    if first in _NOT_NAMES:
+    spans = [m.span() for m in _WORD.finditer(name)]
+    keep = _name_words([name[a:b] for a, b in spans])
+    if not keep:
         return match.group(0)
+    end = spans[keep - 1][1]
+    if _POSSESSIVE.search(name[:end]):  # "tutor Jane's class" -> "tutor [name]'s class"
+        end = spans[keep - 1][0] + len(_bare(name[spans[keep - 1][0] : end]))
     start = match.start("name") - match.start(0)
-    return match.group(0)[:start] + NAME + match.group(0)[start + len(name) :]
+    whole = match.group(0)
+    return whole[:start] + NAME + whole[start + end :]
+
+
+def _redact_signature_lines(text: str) -> str:
+    """A line of nothing but one to three capitalised words among the last two lines of a
+    longer message is a signature ("...\nJane Smith\nCEO"), so it goes."""
+    lines = text.split("\n")
+    filled = [i for i, line in enumerate(lines) if line.strip()]
+    if len(filled) < 2:
+        return text
+    for i in filled[-2:]:
+        stripped = lines[i].strip().lstrip("-–—~ ").rstrip(".,! ")
+        words = stripped.split()
+        if (
+            1 <= len(words) <= 3
+            and all(_WORD.fullmatch(w) for w in words)
+            and _name_words(words) == len(words)
+        ):
+            lines[i] = lines[i].replace(stripped, NAME, 1)
+    return "\n".join(lines)
+
+
+def _at_sentence_start(text: str, index: int) -> bool:
+    before = text[:index].rstrip(" \t\"'“‘(*•>-–—")
+    return not before or before[-1] in ".!?:;\n"
+
+
+def _replace_capitalised_run(match: re.Match[str]) -> str:
+    """Two or three capitalised words in a row mid-sentence ("told Sarah Jones") are taken
+    as a name unless a place or organisation word is among them; at the start of a sentence
+    only when a verb such as "said" follows, since any sentence starts with a capital."""
+    text, run = match.string, match.group(0)
+    if _PLACE_PREFIX.search(text[: match.start()]):
+        return run
+    spans = [m.span() for m in _WORD.finditer(run)]
+    words = [run[a:b] for a, b in spans]
+    follows = text[match.end() :].split(None, 1)
+    next_word = follows[0].strip(".,;:!?").lower() if follows else ""
+    # Split at sentence openers and dates: each piece between them is judged on its own.
+    pieces: list[tuple[int, int]] = []  # (first, last) word index of each piece
+    first = 0
+    for i, word in enumerate([*words, "The"]):
+        if _bare(word) in _BREAKS:
+            if i > first:
+                pieces.append((first, i - 1))
+            first = i + 1
+    out = run
+    for lo, hi in reversed(pieces):
+        piece = words[lo : hi + 1]
+        if not 2 <= len(piece) <= 3 or _name_words(piece) != len(piece):
+            continue
+        starts = lo == 0 and _at_sentence_start(text, match.start())
+        if starts and not (hi == len(words) - 1 and next_word in _PERSON_VERBS):
+            continue
+        a, b = spans[lo][0], spans[hi][1]
+        b = a + len(run[a:b]) - (len(words[hi]) - len(_bare(words[hi])))
+        out = out[:a] + NAME + out[b:]
+    return out

@@ -145,7 +145,10 @@ async def run_survey_command(
     async def reporting() -> int:
         out = Path(args.out)
         bundle = await survey_report(services, args.name, actor=actor, out_dir=out)
-        print(f"Wrote the report of {bundle.responses} response(s) to {out}.")
+        print(
+            f"Wrote the report of {bundle.responses} response(s) to {out}. "
+            "Names we could spot are hidden; please check the free text before sharing."
+        )
         return 0
 
     work: dict[str, Callable[[], Awaitable[int]]] = {

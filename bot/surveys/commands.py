@@ -156,8 +156,8 @@ async def _report(services: Services, caller: Caller, name: str) -> ActionResult
         reply=note(
             f"The collated answers to *{escape_mrkdwn(bundle.title)}* "
             f"({bundle.responses} response(s)) are in our direct messages: a CSV for analysis "
-            "and a report to read or print. Small groups are withheld so nobody can be "
-            "recognised."
+            "and a report to read or print. Small groups are withheld, and contact details and "
+            "names we could spot are hidden; please check the free text before sharing."
         ),
         files=files,
     )

@@ -21,6 +21,11 @@ SUMMARY = "-"  # the question id a summary's buttons carry
 SUMMARY_ANSWER_LIMIT = 300
 # Per-answer Change buttons cost two blocks each; past this many, one compact list instead.
 ROOMY_SUMMARY = 20
+# Under every free-text question: answers go to HMPPS and the MoJ, and redaction can miss a name.
+NO_NAMES_HINT = (
+    "Please don't name anyone (staff, learners or prisoners). We hide the names we can spot, "
+    "but may miss some."
+)
 
 
 @dataclass(frozen=True)
@@ -146,7 +151,8 @@ def question_message(
         hint = (hint + " " if hint else "") + "Tick all that apply, then press Next."
     if question.kind == "free_text":
         limit = question.max_length
-        hint = (hint + " " if hint else "") + (f"Up to {limit:,} characters." if limit else "")
+        hint = (hint + " " if hint else "") + NO_NAMES_HINT
+        hint += f" Up to {limit:,} characters." if limit else ""
     if hint.strip():
         blocks.append(Context(escape_mrkdwn(hint.strip())))
     current = answers.get(question.id)

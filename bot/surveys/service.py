@@ -376,6 +376,7 @@ async def survey_report(
                 f"{format_moment(survey.closes_at, zone)}, so early answers don't sway later ones."
             )
         definition = definition_of(survey, zone)
+        closed_at = survey.closed_at
         records = [
             ResponseRecord(submitted_on=r.submitted_on, answers=r.answers)
             for r in await responses_of(session, survey.id)
@@ -388,12 +389,16 @@ async def survey_report(
             detail={"responses": len(records)},
         )
     if out_dir is not None:
-        written = write_report(definition, records, out_dir, generated_at=now)
+        written = write_report(
+            definition, records, out_dir, generated_at=now, closed_at=closed_at, zone=zone
+        )
         paths = (written.csv_path, written.html_path)
         files = tuple((f"{name}-{p.name}", p.read_bytes()) for p in paths)
         return ReportBundle(survey.title, written.response_count, files)
     with tempfile.TemporaryDirectory(prefix="sectorbot-report-") as folder:
-        written = write_report(definition, records, folder, generated_at=now)
+        written = write_report(
+            definition, records, folder, generated_at=now, closed_at=closed_at, zone=zone
+        )
         files = tuple(
             (f"{name}-{p.name}", p.read_bytes()) for p in (written.csv_path, written.html_path)
         )

@@ -10,18 +10,22 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.commands import USAGE
+from bot.concerns import THANKS
 from bot.reports import ReportFiles, write_report
 from bot.reports.collate import Breakdown, Collation, collate, responses_by_week, suppressed_groups
 from bot.reports.csv_export import WITHHELD, write_responses_csv
 from bot.reports.html_report import render_html_report
 from bot.reports.records import ResponseRecord
-from bot.reports.redact import escape_spreadsheet_cell, redact_free_text
-from bot.surveys.model import AnswerValue, Option, Question, SurveyDefinition
+from bot.reports.redact import REDACTION_NOTE, escape_spreadsheet_cell, redact_free_text
+from bot.surveys.messages import NO_NAMES_HINT, question_message
+from bot.surveys.model import AnswerValue, Option, Question, SkipRule, SurveyDefinition
 
 GENERATED_AT = datetime(2026, 11, 30, 9, 30, tzinfo=UTC)
 FORMULA_STARTS = set("=+-@\t\r\n＝＋－＠")
@@ -475,7 +479,7 @@ def test_200_response_report(tmp_path: Path) -> None:
     assert names.count("title") == 1 + len(svgs)  # the page's own, then one per chart
 
     assert "DPS experience survey 2026" in html
-    assert "4 December 2026, 12:00 UTC" in html and "200" in html
+    assert "4 Dec 2026, 12:00 GMT" in html and "200" in html
     assert "Rules applied" in html and "Minimum group size 5" in html
     for secret in ("jo.bloggs@example.org", "07700 900123", "A1234BC", "U12345", "Sarah Jones",
                    "Okafor", "Priya"):
@@ -499,3 +503,229 @@ def test_user_text_is_escaped_in_html() -> None:
     )
     assert "<script>" not in html and "<img" not in html and "<b>Pick" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+# --- names: caught more often, places and organisations left alone -----------------------------
+
+NAMES_CAUGHT = [
+    ("We met Sarah Jones and Jane Smith about it.", "We met [name] and [name] about it."),
+    ("Jane Smith told us the lot was withdrawn.", "[name] told us the lot was withdrawn."),
+    ("On Monday Jane Smith rang.", "On Monday [name] rang."),
+    ("Governor Smith refused.", "Governor [name] refused."),
+    ("Deputy Governor Patel agreed.", "Deputy Governor [name] agreed."),
+    ("The Officer Jenkins was kind.", "The Officer [name] was kind."),
+    ("our tutor, Jane, left", "our tutor, [name], left"),
+    ("the teacher Amy O'Neill", "the teacher [name]"),
+    ("our manager Tom Hughes said no", "our manager [name] said no"),
+    ("caseworker Priya Shah", "caseworker [name]"),
+    ("a volunteer, Sam, helped", "a volunteer, [name], helped"),
+    ("my colleague Ravi Patel", "my colleague [name]"),
+    ("The Head of Learning and Skills Mark Brown said no.",
+     "The Head of Learning and Skills [name] said no."),
+    ("OMU Karen said it was fine", "OMU [name] said it was fine"),
+    ("prisoner John Smith was moved", "prisoner [name] was moved"),
+    ("learner Mo missed it", "learner [name] missed it"),
+    ("resident Dave Clark", "resident [name]"),
+    ("I told Jane Smith's team.", "I told [name]'s team."),
+    ("Thanks, Jane", "Thanks, [name]"),
+    ("Best wishes, Jane Smith", "Best wishes, [name]"),
+    ("It was slow.\nJane Smith\nCEO", "It was slow.\n[name]\nCEO"),
+    ("It was slow.\n– Jane", "It was slow.\n– [name]"),
+    ("Ms Khan and Prof Lee", "[name] and [name]"),
+]
+
+PLACES_AND_ORGANISATIONS = [
+    "The course at HMP Leeds was cancelled.",
+    "HMPPS said one thing and the Ministry of Justice another.",
+    "Providers in the North West and the West Midlands were told to wait.",
+    "We bid under the Prison Education Framework.",
+    "The Dynamic Purchasing System portal is slow.",
+    "He was moved to HMP Wormwood Scrubs on Tuesday.",
+    "We work with the Shannon Trust and St Giles Trust.",
+    "Milton Keynes College runs the contract.",
+    "The Prison Officer was helpful and the Governor agreed.",
+    "Speak to the Head of Learning and Skills at HMP Leeds.",
+    "We use Microsoft Teams and Google Forms.",
+    "Call-outs closed in December 2026 for the South East.",
+    "It was raised at the Offender Management Unit and by Universal Credit staff.",
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), NAMES_CAUGHT)
+def test_redaction_catches_names_without_a_title(text: str, expected: str) -> None:
+    assert redact_free_text(text) == expected
+
+
+@pytest.mark.parametrize("text", PLACES_AND_ORGANISATIONS)
+def test_redaction_keeps_places_and_organisations(text: str) -> None:
+    assert redact_free_text(text) == text
+
+
+def test_a_capitalised_pair_starting_a_sentence_is_kept_unless_a_person_verb_follows() -> None:
+    assert redact_free_text("Key Points from the meeting.") == "Key Points from the meeting."
+    assert redact_free_text("Sarah Jones said yes.") == "[name] said yes."
+
+
+def test_every_report_says_redaction_may_miss_a_name() -> None:
+    c = collate(dps_survey(), synthetic_responses(20), generated_at=GENERATED_AT)
+    rules = " ".join(c.rules_applied)
+    assert "names we could spot" in rules and "please check" in rules
+    assert "holds no names" not in rules
+
+
+# --- the report's masthead, counts and charts -----------------------------------------------------
+
+def _html(
+    definition: SurveyDefinition | None = None,
+    responses: Sequence[ResponseRecord] | None = None,
+    **kwargs: object,
+) -> str:
+    definition = definition or dps_survey()
+    responses = synthetic_responses(40) if responses is None else responses
+    generated = kwargs.pop("generated_at", GENERATED_AT)
+    assert isinstance(generated, datetime)
+    collation = collate(definition, responses, generated_at=generated)
+    return render_html_report(collation, definition, **kwargs)  # type: ignore[arg-type]
+
+
+def _fact(html: str, label: str) -> str:
+    found = re.search(rf"<dt>{re.escape(label)}</dt><dd>([^<]*)</dd>", html)
+    assert found, label
+    return found.group(1)
+
+
+def test_survey_open_shows_the_real_close_when_closed_early() -> None:
+    early = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
+    html = _html(closed_at=early)
+    assert _fact(html, "Survey open") == "19 Oct – 20 Nov 2026"
+    assert "closed early (planned 27 Nov)" in html
+    on_time = _html(closed_at=datetime(2026, 11, 27, 17, 0, tzinfo=UTC))
+    assert _fact(on_time, "Survey open") == "19 Oct – 27 Nov 2026" and "closed early" not in on_time
+    assert _fact(_html(), "Survey open") == "19 Oct – 27 Nov 2026"
+
+
+def test_feedback_due_replaces_deadline() -> None:
+    html = _html()
+    assert _fact(html, "Feedback due") == "4 Dec 2026, 12:00 GMT"
+    assert "Deadline" not in html and "to HMPPS and the MoJ" in html
+
+
+@pytest.mark.parametrize(
+    ("generated_at", "zone", "expected"),
+    [
+        (datetime(2026, 11, 30, 9, 30, tzinfo=UTC), None, "30 Nov 2026, 09:30 GMT"),
+        (datetime(2026, 7, 1, 9, 30, tzinfo=UTC), None, "1 Jul 2026, 10:30 BST"),
+        (datetime(2026, 7, 1, 9, 30, tzinfo=UTC), ZoneInfo("Europe/Dublin"),
+         "1 Jul 2026, 10:30 IST"),
+    ],
+)
+def test_generated_is_shown_in_the_networks_zone(
+    generated_at: datetime, zone: ZoneInfo | None, expected: str
+) -> None:
+    html = _html(generated_at=generated_at, zone=zone)
+    assert _fact(html, "Generated") == expected
+    assert "UTC" not in html
+
+
+def test_members_intro_is_not_shown_to_the_reports_readers() -> None:
+    definition = SurveyDefinition(
+        **{**dps_survey().__dict__, "intro": "Your answers are anonymous. Thank you!"}
+    )
+    html = _html(definition)
+    assert "Your answers are anonymous" not in html and "Thank you!" not in html
+    assert "put together from 40 responses" in html
+
+
+BRANCHING = SurveyDefinition(
+    **{
+        **dps_survey(min_group_size=1).__dict__,
+        "questions": (
+            Question("registered", "yes_no", "Registered?",
+                     skip=(SkipRule("no", "why_not"),)),
+            Question("ease", "scale", "How easy?", goto="comments"),
+            Question("why_not", "free_text", "Why not?"),
+            Question("comments", "free_text", "Anything else?", required=False),
+        ),
+    }
+)
+
+
+def test_questions_routed_past_are_not_asked_rather_than_skipped() -> None:
+    responses = [
+        ResponseRecord(date(2026, 11, 2), {"registered": "yes", "ease": 4, "comments": "Fine"}),
+        ResponseRecord(date(2026, 11, 2), {"registered": "yes", "ease": 2}),
+        # An answer left from a branch the respondent later left is not counted.
+        ResponseRecord(date(2026, 11, 2),
+                       {"registered": "no", "ease": 5, "why_not": "Too slow"}),
+    ]
+    c = collate(BRANCHING, responses, generated_at=GENERATED_AT)
+    counts = {q.question_id: (q.answered, q.skipped, q.not_asked) for q in c.questions}
+    assert counts == {
+        "registered": (3, 0, 0),
+        "ease": (2, 0, 1),
+        "why_not": (1, 0, 2),
+        "comments": (1, 2, 0),
+    }
+    ease = next(q for q in c.questions if q.question_id == "ease")
+    assert [cat.count for cat in ease.categories] == [0, 1, 0, 1, 0]
+    html = render_html_report(c, BRANCHING)
+    assert "2 answered · 1 not asked" in html and "1 answered · 2 skipped" in html
+    assert "“Not asked” counts respondents" in html
+    with tempfile.TemporaryDirectory() as folder:
+        write_responses_csv(BRANCHING, responses, Path(folder) / "r.csv", min_group_size=1)
+        rows = read_csv(Path(folder) / "r.csv")
+    assert sorted(row[1] for row in rows[1:]) == ["", "2", "4"]  # the "no" row's 5 is dropped
+
+
+@pytest.mark.parametrize(
+    ("count", "expected"),
+    [
+        (0, "No responses yet."),
+        (1, "Only 1 response was received, fewer than the minimum group size of 5"),
+        (3, "Only 3 responses were received, fewer than the minimum group size of 5"),
+    ],
+)
+def test_too_few_responses_are_said_plainly(count: int, expected: str) -> None:
+    c = collate(dps_survey(), synthetic_responses(count), generated_at=GENERATED_AT)
+    assert c.warnings[0].startswith(expected)
+    html = render_html_report(c, dps_survey())
+    assert "Only 0" not in html and expected in html
+    assert ("Totals only." in html) == (count > 0)
+
+
+def test_bars_are_drawn_to_scale_on_a_full_width_track() -> None:
+    answers: list[dict[str, AnswerValue | None]] = (
+        [{"on_portal": "yes"}] * 3 + [{"on_portal": "no"}] * 7
+    )
+    responses = [ResponseRecord(date(2026, 11, 2), a) for a in answers]
+    definition = dps_survey(min_group_size=1)
+    html = render_html_report(collate(definition, responses, generated_at=GENERATED_AT),
+                              definition)
+    card = html[html.index("Is your organisation registered"):]
+    card = card[: card.index("</svg>")]
+    track = float(re.findall(r'class="track"[^>]*width="([\d.]+)"', card)[0])
+    bars = [float(w) for w in re.findall(r'<rect x="[\d.]+" y="[\d.]+" width="([\d.]+)"', card)]
+    assert bars == [pytest.approx(track * 0.3), pytest.approx(track * 0.7)]
+
+
+def test_free_text_is_listed_after_the_breakdowns() -> None:
+    html = _html(responses=synthetic_responses(200))
+    assert html.index(">Breakdowns</h2>") < html.index(">What people wrote</h2>")
+    assert html.index(">What people wrote</h2>") < html.index("[phone]")
+    assert "Listed in full under “What people wrote”, after the breakdowns." in html
+    assert "By answer to “Organisation type”" in html
+
+
+def test_free_text_questions_ask_people_not_to_name_anyone() -> None:
+    definition = dps_survey()
+    comments = definition.question("comments")
+    message = question_message(definition, comments, 1, 1, {})
+    shown = " ".join(str(block) for block in message.blocks)
+    assert NO_NAMES_HINT in shown
+    choice = question_message(definition, definition.question("region"), 1, 1, {})
+    assert NO_NAMES_HINT not in " ".join(str(block) for block in choice.blocks)
+
+
+def test_reporting_a_message_asks_for_no_names() -> None:
+    assert "no names" in USAGE and "leave names out" in THANKS
+    assert "names we could spot" in REDACTION_NOTE and "please check" in REDACTION_NOTE

@@ -111,6 +111,7 @@ async def test_coordinators_see_recent_concerns_redacted(
     assert "the portal says Monday" in text
     assert "jo@example.org" not in text and "<!channel>" not in text
     assert "Mon 23 Nov 2026" in text
+    assert "names we could spot are hidden; please check before sharing" in text
     assert await audit_actions(services) == ["concerns.view"]
 
 

@@ -192,6 +192,9 @@ async def test_cli_opens_and_reports_two_hundred_responses(
     assert len(rows) == 201
     html = (out_dir / "report.html").read_text("utf-8")
     assert "200" in html and "UALICE01" not in html
+    # Closed by hand before its planned close: the report says so, from Survey.closed_at.
+    assert "closed early (planned 11 Dec)" in html or "before its opening date" in html
+    assert "Feedback due" in html and "Deadline" not in html
     listed = await asyncio.to_thread(_run_cli, ["survey", "list"], cli_env, monkeypatch)
     assert listed == 0 and "vetting-experience" in capsys.readouterr().out
 
