@@ -26,6 +26,24 @@ POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)]
 
 
+def pytest_report_header() -> str:
+    if POSTGRES_URL:
+        return "databases: SQLite and PostgreSQL (TEST_DATABASE_URL)"
+    return "databases: SQLite only; PostgreSQL variants skip (set TEST_DATABASE_URL to run them)"
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    skipped = [
+        report
+        for report in terminalreporter.stats.get("skipped", [])
+        if "TEST_DATABASE_URL" in str(report.longrepr)
+    ]
+    if skipped:
+        terminalreporter.write_line(
+            f"{len(skipped)} skipped: PostgreSQL not configured (set TEST_DATABASE_URL to run them)"
+        )
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "postgresql: runs on PostgreSQL (needs TEST_DATABASE_URL)")
 
