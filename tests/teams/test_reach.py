@@ -33,6 +33,20 @@ async def _installed(client: TeamsClient, connector: FakeBotConnector) -> None:
     connector.calls.clear()  # forget the welcome message
 
 
+async def _invite_and_send(
+    client: TeamsClient, connector: FakeBotConnector, refuse: int | None = None
+) -> int:
+    """Install in the channel, invite NEWCOMER (never talked to), run the outbox; `refuse`:
+    the status Teams answers the first call after install (creating the chat) with."""
+    await _installed(client, connector)
+    await _invite(client.bot_services, NEWCOMER)
+    if refuse is not None:
+        connector.answer_next(refuse)
+    return await send_due(
+        client.bot_services, TeamsSender(client.bot_services, client.bot.adapter), "teams"
+    )
+
+
 async def _invite(services: Services, user: str) -> None:
     await open_survey(
         services,
@@ -70,9 +84,7 @@ async def test_an_invitation_starts_a_personal_chat_with_a_member_never_talked_t
     services: Services, connector: FakeBotConnector
 ) -> None:
     async with running_teams(services) as client:
-        await _installed(client, connector)
-        await _invite(services, NEWCOMER)
-        sent = await send_due(services, TeamsSender(services, client.bot.adapter), "teams")
+        sent = await _invite_and_send(client, connector)
         again = await TeamsSender(services, client.bot.adapter).deliver(
             await _invitation_item(services)
         )
@@ -96,10 +108,7 @@ async def test_a_member_who_cannot_be_reached_fails_plainly_and_coordinators_hea
     services: Services, connector: FakeBotConnector
 ) -> None:
     async with running_teams(services) as client:
-        await _installed(client, connector)
-        await _invite(services, NEWCOMER)
-        connector.answer_next(403)  # Teams refuses to create the chat
-        await send_due(services, TeamsSender(services, client.bot.adapter), "teams")
+        await _invite_and_send(client, connector, refuse=403)  # Teams refuses to create the chat
     item = await _invitation_item(services)
     assert item.state == "failed"
     assert "can't be reached in Teams" in (item.error or "")
