@@ -188,9 +188,7 @@ async def concerns_command(
             details.append(escape_mrkdwn(redact_free_text(concern.place)))
         blocks.append(Paragraph(_quoted(concern)))
         blocks.append(Context(" · ".join(details)))
-    blocks.append(
-        Context(f"{REDACTION_NOTE} Export all: `sectorbot concerns export`.")
-    )
+    blocks.append(Context(f"{REDACTION_NOTE} Export all: `sectorbot concerns export`."))
     return ActionResult(reply=Message(text="Reported messages", blocks=tuple(blocks)))
 
 

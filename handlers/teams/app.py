@@ -34,6 +34,8 @@ from handlers.teams import actions, commands, install
 from handlers.teams.auth import auth_configuration, connection_manager, host_validator
 from handlers.teams.cards import ACTION, FORM
 from handlers.teams.deliver import SORRY
+from handlers.teams.directory import TeamsDirectory
+from handlers.teams.identity import PLATFORM
 from handlers.teams.state import NoTurnState
 
 log = logging.getLogger(__name__)
@@ -90,6 +92,7 @@ def build_teams(services: Services) -> TeamsBot:
         connection_manager=connections,
     )
     _register(application, services)
+    services.directories.setdefault(PLATFORM, TeamsDirectory(services, adapter))
     application.error(_on_turn_error)
     return TeamsBot(application=application, adapter=adapter, auth=auth)
 

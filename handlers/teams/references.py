@@ -147,3 +147,54 @@ async def stored_reference(
         )
     )
     return reference_from(data) if data else None
+
+
+async def teams_member(session: AsyncSession, user: str) -> Member | None:
+    """The Teams member with this user id (an outbox item for a person names them by it)."""
+    found = await session.scalars(
+        select(Member).where(Member.platform == PLATFORM, Member.user_id == user).limit(1)
+    )
+    return found.first()
+
+
+async def any_reference_in(session: AsyncSession, tenant: str) -> ConversationReference | None:
+    """Some conversation the bot was installed in, in this tenant: its service URL and the
+    bot's own account are what creating a new conversation there needs."""
+    data = await session.scalar(
+        select(Channel.reference)
+        .where(Channel.platform == PLATFORM, Channel.team_id == tenant)
+        .order_by(Channel.id)
+        .limit(1)
+    )
+    return reference_from(data) if data else None
+
+
+async def remember_personal(
+    services: Services, member_pk: int, reference: ConversationReference
+) -> None:
+    """Keep a personal conversation the bot created: its reference, and the member's DM."""
+    conversation = reference.conversation
+    data = reference.model_dump(mode="json", by_alias=True, exclude_none=True)
+    async with services.sessions.begin() as session:
+        member = await session.get(Member, member_pk)
+        if member is None:
+            return
+        member.dm_channel = conversation.id
+        row = await session.scalar(
+            select(Channel).where(
+                Channel.platform == PLATFORM,
+                Channel.team_id == member.team_id,
+                Channel.channel_id == conversation.id,
+            )
+        )
+        if row is None:
+            session.add(
+                Channel(
+                    platform=PLATFORM,
+                    team_id=member.team_id,
+                    channel_id=conversation.id,
+                    reference=data,
+                )
+            )
+        else:
+            row.reference = data

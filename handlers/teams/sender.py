@@ -14,17 +14,29 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import aiohttp
-from microsoft_agents.activity import Activity
+from microsoft_agents.activity import (
+    Activity,
+    ChannelAccount,
+    ConversationAccount,
+    ConversationParameters,
+    ConversationReference,
+)
 from microsoft_agents.hosting.aiohttp import CloudAdapter
 from microsoft_agents.hosting.core import ClaimsIdentity, TurnContext
 from microsoft_agents.hosting.core.authorization import AuthenticationConstants
 
 from bot.messages import from_dict
 from bot.services import Services
+from handlers.teams.connector import connector_client
 from handlers.teams.deliver import message_activity
 from handlers.teams.outcome import DeliveryOutcome
-from handlers.teams.references import stored_reference
-from storage.models import OutboxItem
+from handlers.teams.references import (
+    any_reference_in,
+    remember_personal,
+    stored_reference,
+    teams_member,
+)
+from storage.models import Member, OutboxItem
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +52,11 @@ AUTH_ADVICE = (
     "Teams refused the bot's credentials. Check TEAMS_APP_ID, TEAMS_APP_PASSWORD and "
     "TEAMS_TENANT_ID against the Azure Bot's app registration."
 )
+UNREACHABLE_REASON = "has not installed the app / can't be reached in Teams"
+UNREACHABLE_ADVICE = (
+    "{who} has not installed the app or can't be reached in Teams, so sectorbot could not "
+    "start a chat with them. Ask them to add sectorbot in Teams (Apps, then search for it)."
+)
 TOO_BIG_ADVICE = "Teams could not accept the message. This is a fault in the bot: please report it."
 
 
@@ -53,6 +70,19 @@ class TeamsSender:
     async def deliver(self, item: OutboxItem) -> DeliveryOutcome:
         async with self.services.sessions() as session:
             reference = await stored_reference(session, item.conversation)
+            member = (
+                None if reference is not None else await teams_member(session, item.conversation)
+            )
+            if member is not None and member.dm_channel:
+                reference = await stored_reference(session, member.dm_channel)
+            base = None
+            if reference is None and member is not None:
+                base = await any_reference_in(session, member.team_id)
+        if reference is None and member is not None:
+            opened = await self._open_personal(member, base)
+            if isinstance(opened, DeliveryOutcome):
+                return opened
+            reference = opened
         if reference is None:
             return DeliveryOutcome.failed("no conversation reference", NO_REFERENCE_ADVICE)
         activity = message_activity(from_dict(item.payload["message"]))
@@ -77,6 +107,50 @@ class TeamsSender:
         if "error" in sent:
             return classify(sent["error"])
         return DeliveryOutcome.sent(str(sent.get("id") or ""))
+
+    async def _open_personal(
+        self, member: Member, base: ConversationReference | None
+    ) -> ConversationReference | DeliveryOutcome:
+        """Start a personal chat with a member the bot has not talked to (`POST /v3/conversations`,
+        the bot and the member, in their tenant), and keep its reference for next time."""
+        who = member.display_name or "That member"
+        unreachable = DeliveryOutcome.failed(
+            f"{who} {UNREACHABLE_REASON}", UNREACHABLE_ADVICE.format(who=who)
+        )
+        if base is None or not base.service_url:
+            return unreachable  # the app is installed nowhere in their organisation
+        parameters = ConversationParameters(
+            is_group=False,
+            bot=base.agent,
+            members=[ChannelAccount(id=member.user_id)],
+            tenant_id=member.team_id,
+            channel_data={"tenant": {"id": member.team_id}},
+        )
+        try:
+            async with connector_client(
+                self.services.settings, self.adapter, base.service_url
+            ) as client:
+                created = await client.conversations.create_conversation(parameters)
+        except aiohttp.ClientResponseError as failure:
+            if failure.status in (400, 403, 404):  # not installed, blocked, or no such member
+                return unreachable
+            return classify(failure)
+        except Exception as failure:
+            return classify(failure)
+        if not created.id:
+            return unreachable
+        reference = base.model_copy(
+            update={
+                "conversation": ConversationAccount(
+                    id=created.id, conversation_type="personal", tenant_id=member.team_id
+                ),
+                "user": ChannelAccount(id=member.user_id),
+                "activity_id": None,
+            }
+        )
+        await remember_personal(self.services, member.id, reference)
+        log.info("started a Teams personal chat with member %s", member.id)
+        return reference
 
     async def _continue(
         self, activity: Activity, post: Callable[[TurnContext], Awaitable[None]]

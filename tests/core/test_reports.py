@@ -62,17 +62,25 @@ def dps_survey(min_group_size: int = 5) -> SurveyDefinition:
         title="DPS experience survey 2026",
         intro="How the Dynamic Purchasing System has worked for member organisations.",
         questions=(
-            Question("org_type", "single_choice", "Organisation type", options=ORG_TYPES,
-                     breakdown=True),
+            Question(
+                "org_type", "single_choice", "Organisation type", options=ORG_TYPES, breakdown=True
+            ),
             Question("region", "single_choice", "Region", options=REGIONS, breakdown=True),
             Question("on_portal", "yes_no", "Is your organisation registered on the DPS portal?"),
-            Question("barriers", "multiple_choice",
-                     "What has made it hard to bid through the DPS?", options=BARRIERS,
-                     required=False),
-            Question("ease", "scale", "How easy is it to respond to a call-out?",
-                     scale_labels=((1, "Very hard"), (3, "Neither"), (5, "Very easy"))),
-            Question("comments", "free_text", "Anything else HMPPS should hear?",
-                     required=False),
+            Question(
+                "barriers",
+                "multiple_choice",
+                "What has made it hard to bid through the DPS?",
+                options=BARRIERS,
+                required=False,
+            ),
+            Question(
+                "ease",
+                "scale",
+                "How easy is it to respond to a call-out?",
+                scale_labels=((1, "Very hard"), (3, "Neither"), (5, "Very easy")),
+            ),
+            Question("comments", "free_text", "Anything else HMPPS should hear?", required=False),
         ),
         opens_at=datetime(2026, 10, 19, 9, 0, tzinfo=UTC),
         closes_at=datetime(2026, 11, 27, 17, 0, tzinfo=UTC),
@@ -88,7 +96,7 @@ COMMENTS = (
     "Spoke to Sarah Jones at the regional team, who was very helpful.",
     "Ring 07700 900123 and ask for the bids team.",
     "Our client A1234BC lost his place because the contract changed hands.",
-    "=HYPERLINK(\"http://evil.example\", \"click\")",
+    '=HYPERLINK("http://evil.example", "click")',
     "cc <@U12345> <!channel> — the lots are far too big for small charities.",
     "Lots are bundled so only national providers can bid.\n\nThanks,\nPriya",
     "Mrs Okafor in our finance team spent two weeks on the insurance section.",
@@ -103,10 +111,14 @@ def synthetic_responses(n: int = 200, seed: int = 7) -> list[ResponseRecord]:
     records = []
     start = date(2026, 10, 19)
     for i in range(n):
-        org = "mutual" if i < 3 else rng.choice(["small"] * 5 + ["medium"] * 3 + ["large",
-                                                                                  "social_enterprise"])
-        region = "wales" if 3 <= i < 5 else rng.choice(["north", "midlands", "london_se",
-                                                       "south_west"])
+        org = (
+            "mutual"
+            if i < 3
+            else rng.choice(["small"] * 5 + ["medium"] * 3 + ["large", "social_enterprise"])
+        )
+        region = (
+            "wales" if 3 <= i < 5 else rng.choice(["north", "midlands", "london_se", "south_west"])
+        )
         answers: dict[str, AnswerValue | None] = {
             "org_type": org,
             "region": region,
@@ -198,6 +210,7 @@ def test_redaction_removes_any_plain_email(email: str) -> None:
 
 # --- spreadsheet safety ----------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("cell", "expected"),
     [
@@ -207,7 +220,7 @@ def test_redaction_removes_any_plain_email(email: str) -> None:
         ("@SUM(A1)", "'@SUM(A1)"),
         ("\t=cmd", "'\t=cmd"),
         ("\r=cmd", "'\r=cmd"),
-        ("  =HYPERLINK(\"x\")", "'  =HYPERLINK(\"x\")"),
+        ('  =HYPERLINK("x")', '\'  =HYPERLINK("x")'),
         ("＝1+1", "'＝1+1"),
         ("fine = ok", "fine = ok"),
         ("", ""),
@@ -220,8 +233,7 @@ def test_escape_spreadsheet_cell(cell: str, expected: str) -> None:
 
 def test_csv_escapes_formula_injection(tmp_path: Path) -> None:
     definition = dps_survey(min_group_size=1)
-    evil = ["=HYPERLINK(\"http://evil\",\"x\")", "+cmd|' /C calc'!A0", "-1+2",
-            "\t=1+1", "  =2+2"]
+    evil = ['=HYPERLINK("http://evil","x")', "+cmd|' /C calc'!A0", "-1+2", "\t=1+1", "  =2+2"]
     responses = [ResponseRecord(date(2026, 11, 2), {"comments": text}) for text in evil]
     path = tmp_path / "out.csv"
     write_responses_csv(definition, responses, path)
@@ -265,8 +277,10 @@ def test_csv_holds_no_user_ids_dates_or_contact_details(tmp_path: Path) -> None:
     definition = dps_survey(min_group_size=1)
     responses = [
         ResponseRecord(date(2026, 11, 2), {"org_type": "small", "comments": "ask <@U12345>"}),
-        ResponseRecord(date(2026, 11, 3), {"org_type": "small",
-                                            "comments": "<@U12345|jane> or jane@example.org"}),
+        ResponseRecord(
+            date(2026, 11, 3),
+            {"org_type": "small", "comments": "<@U12345|jane> or jane@example.org"},
+        ),
         ResponseRecord(date(2026, 11, 4), {"org_type": "small", "comments": "U12345ABCD knows"}),
     ]
     path = tmp_path / "out.csv"
@@ -281,7 +295,10 @@ def test_csv_holds_no_user_ids_dates_or_contact_details(tmp_path: Path) -> None:
 def test_csv_uses_labels_and_joins_multiple_choice(tmp_path: Path) -> None:
     definition = dps_survey(min_group_size=1)
     answers: dict[str, AnswerValue | None] = {
-        "org_type": "medium", "on_portal": "yes", "barriers": ["time", "feedback"], "ease": 4,
+        "org_type": "medium",
+        "on_portal": "yes",
+        "barriers": ["time", "feedback"],
+        "ease": 4,
     }
     path = tmp_path / "out.csv"
     write_responses_csv(definition, [ResponseRecord(date(2026, 11, 2), answers)], path)
@@ -323,6 +340,7 @@ def test_csv_below_minimum_has_header_only(tmp_path: Path) -> None:
 
 
 # --- collation and suppression ---------------------------------------------------------------
+
 
 def test_suppressed_groups_primary_and_secondary() -> None:
     # One small group: the next smallest is hidden with it.
@@ -420,15 +438,14 @@ def test_free_text_is_redacted_and_order_ignores_submission() -> None:
     comments = next(q for q in first.questions if q.question_id == "comments")
     assert comments.answered == 6 and comments.skipped == 2
     assert "Call [phone]" in comments.answers and "Call 07700 900123" not in comments.answers
-    assert comments.answers == next(
-        q for q in second.questions if q.question_id == "comments"
-    ).answers
+    assert (
+        comments.answers == next(q for q in second.questions if q.question_id == "comments").answers
+    )
 
 
 def test_responses_by_week_fills_gaps() -> None:
     weeks = responses_by_week([date(2026, 11, 23), date(2026, 11, 24), date(2026, 12, 8)])
-    assert [(w.week, w.count) for w in weeks] == [("2026-W48", 2), ("2026-W49", 0),
-                                                   ("2026-W50", 1)]
+    assert [(w.week, w.count) for w in weeks] == [("2026-W48", 2), ("2026-W49", 0), ("2026-W50", 1)]
 
 
 def test_collate_needs_an_aware_generated_at_and_a_sane_minimum() -> None:
@@ -450,6 +467,7 @@ def test_record_keeps_only_the_day_and_a_frozen_copy_of_answers() -> None:
 
 
 # --- the HTML report ---------------------------------------------------------------------------
+
 
 class _Tags(HTMLParser):
     def __init__(self) -> None:
@@ -481,8 +499,15 @@ def test_200_response_report(tmp_path: Path) -> None:
     assert "DPS experience survey 2026" in html
     assert "4 Dec 2026, 12:00 GMT" in html and "200" in html
     assert "Rules applied" in html and "Minimum group size 5" in html
-    for secret in ("jo.bloggs@example.org", "07700 900123", "A1234BC", "U12345", "Sarah Jones",
-                   "Okafor", "Priya"):
+    for secret in (
+        "jo.bloggs@example.org",
+        "07700 900123",
+        "A1234BC",
+        "U12345",
+        "Sarah Jones",
+        "Okafor",
+        "Priya",
+    ):
         assert secret not in html
     assert "[email]" in html and "[name]" in html
     assert "=HYPERLINK(&quot;http://evil.example&quot;" in html
@@ -492,15 +517,22 @@ def test_200_response_report(tmp_path: Path) -> None:
 def test_user_text_is_escaped_in_html() -> None:
     definition = dps_survey(min_group_size=1)
     definition = SurveyDefinition(
-        **{**definition.__dict__, "title": "<script>alert(1)</script>",
-           "questions": (Question("q", "single_choice", "<b>Pick</b>",
-                                  options=(Option("a", "<img src=x onerror=alert(1)>"),)),
-                         Question("t", "free_text", "Say"))}
+        **{
+            **definition.__dict__,
+            "title": "<script>alert(1)</script>",
+            "questions": (
+                Question(
+                    "q",
+                    "single_choice",
+                    "<b>Pick</b>",
+                    options=(Option("a", "<img src=x onerror=alert(1)>"),),
+                ),
+                Question("t", "free_text", "Say"),
+            ),
+        }
     )
     responses = [ResponseRecord(date(2026, 11, 2), {"q": "a", "t": "</li><script>x</script>"})]
-    html = render_html_report(
-        collate(definition, responses, generated_at=GENERATED_AT), definition
-    )
+    html = render_html_report(collate(definition, responses, generated_at=GENERATED_AT), definition)
     assert "<script>" not in html and "<img" not in html and "<b>Pick" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
 
@@ -520,8 +552,10 @@ NAMES_CAUGHT = [
     ("caseworker Priya Shah", "caseworker [name]"),
     ("a volunteer, Sam, helped", "a volunteer, [name], helped"),
     ("my colleague Ravi Patel", "my colleague [name]"),
-    ("The Head of Learning and Skills Mark Brown said no.",
-     "The Head of Learning and Skills [name] said no."),
+    (
+        "The Head of Learning and Skills Mark Brown said no.",
+        "The Head of Learning and Skills [name] said no.",
+    ),
     ("OMU Karen said it was fine", "OMU [name] said it was fine"),
     ("prisoner John Smith was moved", "prisoner [name] was moved"),
     ("learner Mo missed it", "learner [name] missed it"),
@@ -575,6 +609,7 @@ def test_every_report_says_redaction_may_miss_a_name() -> None:
 
 # --- the report's masthead, counts and charts -----------------------------------------------------
 
+
 def _html(
     definition: SurveyDefinition | None = None,
     responses: Sequence[ResponseRecord] | None = None,
@@ -615,8 +650,11 @@ def test_feedback_due_replaces_deadline() -> None:
     [
         (datetime(2026, 11, 30, 9, 30, tzinfo=UTC), None, "30 Nov 2026, 09:30 GMT"),
         (datetime(2026, 7, 1, 9, 30, tzinfo=UTC), None, "1 Jul 2026, 10:30 BST"),
-        (datetime(2026, 7, 1, 9, 30, tzinfo=UTC), ZoneInfo("Europe/Dublin"),
-         "1 Jul 2026, 10:30 IST"),
+        (
+            datetime(2026, 7, 1, 9, 30, tzinfo=UTC),
+            ZoneInfo("Europe/Dublin"),
+            "1 Jul 2026, 10:30 IST",
+        ),
     ],
 )
 def test_generated_is_shown_in_the_networks_zone(
@@ -640,8 +678,7 @@ BRANCHING = SurveyDefinition(
     **{
         **dps_survey(min_group_size=1).__dict__,
         "questions": (
-            Question("registered", "yes_no", "Registered?",
-                     skip=(SkipRule("no", "why_not"),)),
+            Question("registered", "yes_no", "Registered?", skip=(SkipRule("no", "why_not"),)),
             Question("ease", "scale", "How easy?", goto="comments"),
             Question("why_not", "free_text", "Why not?"),
             Question("comments", "free_text", "Anything else?", required=False),
@@ -655,8 +692,7 @@ def test_questions_routed_past_are_not_asked_rather_than_skipped() -> None:
         ResponseRecord(date(2026, 11, 2), {"registered": "yes", "ease": 4, "comments": "Fine"}),
         ResponseRecord(date(2026, 11, 2), {"registered": "yes", "ease": 2}),
         # An answer left from a branch the respondent later left is not counted.
-        ResponseRecord(date(2026, 11, 2),
-                       {"registered": "no", "ease": 5, "why_not": "Too slow"}),
+        ResponseRecord(date(2026, 11, 2), {"registered": "no", "ease": 5, "why_not": "Too slow"}),
     ]
     c = collate(BRANCHING, responses, generated_at=GENERATED_AT)
     counts = {q.question_id: (q.answered, q.skipped, q.not_asked) for q in c.questions}
@@ -694,14 +730,13 @@ def test_too_few_responses_are_said_plainly(count: int, expected: str) -> None:
 
 
 def test_bars_are_drawn_to_scale_on_a_full_width_track() -> None:
-    answers: list[dict[str, AnswerValue | None]] = (
-        [{"on_portal": "yes"}] * 3 + [{"on_portal": "no"}] * 7
-    )
+    answers: list[dict[str, AnswerValue | None]] = [{"on_portal": "yes"}] * 3 + [
+        {"on_portal": "no"}
+    ] * 7
     responses = [ResponseRecord(date(2026, 11, 2), a) for a in answers]
     definition = dps_survey(min_group_size=1)
-    html = render_html_report(collate(definition, responses, generated_at=GENERATED_AT),
-                              definition)
-    card = html[html.index("Is your organisation registered"):]
+    html = render_html_report(collate(definition, responses, generated_at=GENERATED_AT), definition)
+    card = html[html.index("Is your organisation registered") :]
     card = card[: card.index("</svg>")]
     track = float(re.findall(r'class="track"[^>]*width="([\d.]+)"', card)[0])
     bars = [float(w) for w in re.findall(r'<rect x="[\d.]+" y="[\d.]+" width="([\d.]+)"', card)]

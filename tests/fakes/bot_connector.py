@@ -1,7 +1,9 @@
 """A fake Bot Connector (the service behind an activity's serviceUrl) on 127.0.0.1.
 
-Records every call the bot makes (send, reply, update) and answers `{"id": ...}` as the real
-service does; a test can script the next answers (429 with Retry-After, 403, 500...) and wait
+Records every call the bot makes (send, reply, update, create a conversation, list members)
+and answers as the real service does: `{"id": ...}` for posts and new conversations, the roster
+set with `set_members` for `GET /v3/conversations/{id}/members`; a test can script the next
+answers (429 with Retry-After, 403, 500...) and wait
 for a number of calls without sleeping.
 """
 
@@ -67,6 +69,8 @@ class FakeBotConnector:
         self._runner: web.AppRunner | None = None
         self._next = 0
         self.last_id = ""  # the id of the last activity the fake accepted
+        self.members: dict[str, list[dict[str, Any]]] = {}
+        self.created_ids: list[str] = []  # conversations made by POST /v3/conversations
         self.port = 0
 
     @property
@@ -91,6 +95,14 @@ class FakeBotConnector:
         """The next call gets this status (and an error body) instead of success."""
         body = {"error": {"code": "Scripted", "message": f"scripted {status}"}}
         self._script.append(_Answer(status, body, headers or {}))
+
+    def set_members(self, conversation: str, members: list[dict[str, Any]]) -> None:
+        """The roster `GET /v3/conversations/{conversation}/members` answers (Teams accounts:
+        `id`, `aadObjectId`, `name`...); an unknown conversation answers 404."""
+        self.members[conversation] = members
+
+    def creates(self) -> list[ConnectorCall]:
+        return [c for c in self.calls if c.method == "POST" and c.path == "/v3/conversations"]
 
     def posts(self) -> list[ConnectorCall]:
         return [c for c in self.calls if c.method == "POST" and c.body.get("type") == "message"]
@@ -117,5 +129,14 @@ class FakeBotConnector:
             answer = self._script.popleft()
             return web.json_response(answer.body, status=answer.status, headers=answer.headers)
         self._next += 1
+        if request.method == "GET" and request.path.endswith("/members"):
+            conversation = request.path.split("/")[-2]
+            if conversation not in self.members:
+                return web.json_response({"error": {"code": "NotFound"}}, status=404)
+            return web.json_response(self.members[conversation])
+        if request.method == "POST" and request.path == "/v3/conversations":
+            created = f"a:created-{self._next}"
+            self.created_ids.append(created)
+            return web.json_response({"id": created}, status=201)
         self.last_id = f"activity-{self._next}"
         return web.json_response({"id": self.last_id})
