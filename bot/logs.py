@@ -87,5 +87,8 @@ def configure_logging(level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    for noisy in ("aiohttp.access", "apscheduler", "alembic.runtime.migration"):
+    # A tick skipped because the last one is still running is expected under load (ticks
+    # coalesce); APScheduler's job errors are logged by our jobs' own handlers too.
+    logging.getLogger("apscheduler").setLevel(logging.ERROR)
+    for noisy in ("aiohttp.access", "alembic.runtime.migration"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

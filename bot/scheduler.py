@@ -49,6 +49,9 @@ class Ticker:
         self.scheduler.start()
 
     async def stop(self) -> None:
-        self.scheduler.shutdown(wait=False)
+        """Pause first, then wait for the tick in flight, then shut down: APScheduler's asyncio
+        executor cancels running jobs on shutdown, which would cut a post off half-recorded."""
+        self.scheduler.pause()
         async with self._running:
-            pass  # the tick in flight (if any) has finished
+            self.scheduler.shutdown(wait=False)
+        await asyncio.sleep(0)  # AsyncIOScheduler applies shutdown on the loop's next turn
