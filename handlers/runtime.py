@@ -10,6 +10,7 @@ import signal
 from aiohttp import web
 
 from bot.config import Settings
+from bot.delivery import Pace
 from bot.scheduler import Ticker
 from bot.services import Services
 from handlers.web import build_web_app
@@ -26,7 +27,8 @@ async def serve(settings: Settings, *, ready: asyncio.Event | None = None) -> No
         from handlers.slack.sender import SlackSender, build_sender_client
 
         slack_app = build_app(services)
-        services.senders["slack"] = SlackSender(build_sender_client(services))
+        pace = Pace(settings.slack_posts_per_second)
+        services.senders["slack"] = SlackSender(build_sender_client(services), pace)
     teams = None
     if settings.teams_enabled:
         from handlers.teams.app import build_teams

@@ -339,3 +339,21 @@ class _FixedClock(Clock):
 
     def now(self) -> float:
         return self._now
+
+
+async def test_workspace_rate_caps_posts_across_channels(fake_slack: FakeSlackAPI) -> None:
+    now = [100.0]
+    fake_slack.enforce_workspace_rate(per_second=2.0, clock=lambda: now[0])
+    client = async_client(fake_slack)
+
+    async def post(channel: str) -> int:
+        try:
+            await client.chat_postMessage(channel=channel, text="x")
+            return 200
+        except SlackApiError as error:
+            assert error.response.headers["Retry-After"] == "1"
+            return int(error.response.status_code)
+
+    assert [await post(f"C{n}") for n in range(3)] == [200, 200, 429]
+    now[0] += 0.5
+    assert [await post("C7"), await post("C8")] == [200, 429]
