@@ -14,7 +14,8 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -23,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.delivery import DeliveryOutcome, Sender
-from bot.jobs import periodic
+from bot.jobs import periodic, tick_started
 from bot.messages import Message, Paragraph, to_dict
 from bot.services import Services
 from bot.text import escape_mrkdwn, shorten
@@ -31,6 +32,8 @@ from storage.models import OutboxItem
 from storage.writer import begin_writing
 
 log = logging.getLogger(__name__)
+
+CHUNK = 500  # keys in one IN (...) list
 
 
 async def enqueue(
@@ -52,24 +55,66 @@ async def enqueue(
     existing = await session.scalar(select(OutboxItem.id).where(OutboxItem.key == key))
     if existing is not None:
         return False
-    payload: dict[str, Any] = {"message": to_dict(message)}
-    if ref:
-        payload["ref"] = ref
+    post = Queued(key, kind, conversation, message, not_before, platform, ref)
     try:
         async with session.begin_nested():
-            session.add(
-                OutboxItem(
-                    key=key,
-                    kind=kind,
-                    platform=platform,
-                    conversation=conversation,
-                    payload=payload,
-                    next_attempt_at=not_before,
-                )
-            )
+            session.add(_row(post))
     except IntegrityError:  # another instance queued the same key between our check and insert
         return False
     return True
+
+
+@dataclass(frozen=True)
+class Queued:
+    """One post for `enqueue_many`; the fields mean what `enqueue`'s arguments mean."""
+
+    key: str
+    kind: str
+    conversation: str
+    message: Message
+    not_before: datetime
+    platform: str = "slack"
+    ref: dict[str, Any] | None = None
+
+
+async def enqueue_many(session: AsyncSession, posts: Sequence[Queued]) -> int:
+    """`enqueue` for many posts: one query for the keys already present per CHUNK and one
+    insert for the rest; returns how many this call queued. If another instance queues one of
+    the keys between the check and the insert, it falls back to `enqueue` one by one."""
+    present: set[str] = set()
+    keys = [p.key for p in posts]
+    for start in range(0, len(keys), CHUNK):
+        chunk = keys[start : start + CHUNK]
+        present.update(
+            await session.scalars(select(OutboxItem.key).where(OutboxItem.key.in_(chunk)))
+        )
+    fresh = [p for p in dict((p.key, p) for p in posts).values() if p.key not in present]
+    try:
+        async with session.begin_nested():
+            session.add_all([_row(p) for p in fresh])
+    except IntegrityError:
+        queued = 0
+        for p in fresh:
+            queued += await enqueue(
+                session, key=p.key, kind=p.kind, conversation=p.conversation, message=p.message,
+                not_before=p.not_before, platform=p.platform, ref=p.ref,
+            )  # fmt: skip
+        return queued
+    return len(fresh)
+
+
+def _row(post: Queued) -> OutboxItem:
+    payload: dict[str, Any] = {"message": to_dict(post.message)}
+    if post.ref:
+        payload["ref"] = post.ref
+    return OutboxItem(
+        key=post.key,
+        kind=post.kind,
+        platform=post.platform,
+        conversation=post.conversation,
+        payload=payload,
+        next_attempt_at=post.not_before,
+    )
 
 
 SentHook = Callable[[AsyncSession, OutboxItem, str], Awaitable[None]]
@@ -101,7 +146,7 @@ MAX_BATCHES = 25  # without a budget, one run sends at most BATCH x MAX_BATCHES
 SEND_CONCURRENCY = 8  # posts in flight at once (each to a different conversation)
 LINGER = timedelta(seconds=5)  # with a budget, wait this long at most for the next due item
 MIN_WAIT = 0.02
-RUN_SHARE = 0.8  # of a tick: the sending run ends before the next tick is due
+TICK_MARGIN = 0.5  # seconds: a sending run ends this long before the next tick is due
 NOTICE_KIND = "notice"
 
 _KIND_WORDS = {"update": "a sector update", "digest": "the weekly digest"}
@@ -331,7 +376,9 @@ async def _tell_coordinators(
 
 @periodic("send-outbox", order=100)
 async def send_outbox(services: Services) -> None:
-    """Each platform's sender delivers what is due on that platform."""
+    """Each platform's sender delivers what is due on that platform, going on sending until
+    just before the next tick is due (the scheduler skips a tick that finds this one running)."""
+    started = tick_started.get() or time.monotonic()
     for platform, sender in services.senders.items():
-        budget = services.settings.tick_seconds * RUN_SHARE
-        await send_due(services, sender, platform, budget=budget)
+        left = services.settings.tick_seconds - TICK_MARGIN - (time.monotonic() - started)
+        await send_due(services, sender, platform, budget=max(0.0, left))
