@@ -91,7 +91,7 @@ SIZES: dict[bool, dict[str, Any]] = {
     # quick: seconds, for the smoke run; default: the issue's scale, under 10 minutes on 2 cores
     True: {"rates": [50, 100], "seconds": 1.0, "closed": 200, "members": 200, "fanout_rate": 50,
            "write": 50, "channels": 20, "updates": 400, "responses": 1000},
-    False: {"rates": [50, 100, 200], "seconds": 5.0, "closed": 2000, "members": 10_000,
+    False: {"rates": [50, 100, 200], "seconds": 3.0, "closed": 1000, "members": 10_000,
             "fanout_rate": 100, "write": 400, "channels": 500, "updates": 10_000,
             "responses": 100_000},
 }  # fmt: skip
@@ -125,6 +125,7 @@ def database_benchmark(
     """Fan-out, then acks (commands and answers), the answer write path and the digest, all
     on one database."""
     out: dict[str, Any] = {}
+    began = time.perf_counter()
     out["fan_out"] = survey_bench.fan_out(
         database_url, size["members"], size["fanout_rate"], ROOT, command_factory
     )
@@ -154,6 +155,7 @@ def database_benchmark(
     rest = invitations[-write * len(CONCURRENCIES) :]
     out["answer_write_path"] = survey_bench.write_path(database_url, rest, CONCURRENCIES, write)
     out["digest"] = digest_bench.run(database_url, size["channels"], size["updates"])
+    out["seconds"] = round(time.perf_counter() - began, 1)
     return out
 
 
@@ -171,38 +173,38 @@ def _load_table(title: str, ours: dict[str, Any], bare: dict[str, Any]) -> None:
         )
 
 
-def _print_table(results: dict[str, Any]) -> None:
-    print(f"\nMachine: {results['machine']}")
-    for database, run in results["databases"].items():
-        print(f"\n===== {database} =====")
-        for kind, ours in run["sectorbot"].items():
-            _load_table(f"{kind} ack latency (ms) on {database}", ours, results["bare_bolt"][kind])
-        print(f"throughput ratio (ours / bare Bolt, 10 concurrent): {run['throughput_ratio']}")
-        print(f"footprint: {run['footprint']}")
-        f = run["fan_out"]
+def _print_database(results: dict[str, Any], database: str, run: dict[str, Any]) -> None:
+    print(f"\n===== {database} =====", flush=True)
+    for kind, ours in run["sectorbot"].items():
+        _load_table(f"{kind} ack latency (ms) on {database}", ours, results["bare_bolt"][kind])
+    print(f"throughput ratio (ours / bare Bolt, 10 concurrent): {run['throughput_ratio']}")
+    print(f"footprint: {run['footprint']}")
+    f = run["fan_out"]
+    print(
+        f"\nSurvey fan-out: {f['members']:,} invitations at {f['workspace_rate_per_s']:.0f}/s "
+        f"workspace + 1/s per channel: {f['seconds']}s vs floor {f['floor_seconds']}s = "
+        f"{f['ratio_vs_floor']}x; duplicates {f['duplicates']}, lost {f['lost']}, "
+        f"429s {f['http_429']}; open_survey {f['open_survey_seconds']}s; commands during it: "
+        f"{f['command_acks']} acks, p99 {f['command_ack_p99_ms']} ms, "
+        f"max {f['command_ack_max_ms']} ms"
+    )
+    print("\nAnswer write path (conversation.answer) vs raw DraftAnswer inserts, same engine")
+    for load, w in run["answer_write_path"].items():
         print(
-            f"\nSurvey fan-out: {f['members']:,} invitations at {f['workspace_rate_per_s']:.0f}/s "
-            f"workspace + 1/s per channel: {f['seconds']}s vs floor {f['floor_seconds']}s = "
-            f"{f['ratio_vs_floor']}x; duplicates {f['duplicates']}, lost {f['lost']}, "
-            f"429s {f['http_429']}; open_survey {f['open_survey_seconds']}s; commands during it: "
-            f"{f['command_acks']} acks, p99 {f['command_ack_p99_ms']} ms, "
-            f"max {f['command_ack_max_ms']} ms"
+            f"  {load:<14} {w['answers_per_s']:>8}/s vs raw {w['raw_inserts_per_s']:>8}/s "
+            f"= {w['ratio']}x ({w['saved']}/{w['answers']} saved)"
         )
-        print("\nAnswer write path (conversation.answer) vs raw DraftAnswer inserts, same engine")
-        for load, w in run["answer_write_path"].items():
-            print(
-                f"  {load:<14} {w['answers_per_s']:>8}/s vs raw {w['raw_inserts_per_s']:>8}/s "
-                f"= {w['ratio']}x ({w['saved']}/{w['answers']} saved)"
-            )
-        d = run["digest"]
-        print(
-            f"\nDigest: {d['channels']} channels, {d['updates']:,} updates "
-            f"({d['updates_in_week']} in the week, {d['digest_messages_queued']} messages): "
-            f"{d['digest_seconds']}s (peak {d['digest_peak_mib']} MiB) vs raw query per channel "
-            f"{d['raw_query_seconds']}s (peak {d['raw_query_peak_mib']} MiB): "
-            f"{d['ratio_vs_raw_query']}x"
-        )
-    report = results["report"]
+    d = run["digest"]
+    print(
+        f"\nDigest: {d['channels']} channels, {d['updates']:,} updates "
+        f"({d['updates_in_week']} in the week, {d['digest_messages_queued']} messages): "
+        f"{d['digest_seconds']}s (peak {d['digest_peak_mib']} MiB) vs raw query per channel "
+        f"{d['raw_query_seconds']}s (peak {d['raw_query_peak_mib']} MiB): "
+        f"{d['ratio_vs_raw_query']}x"
+    )
+
+
+def _print_report(report: dict[str, Any]) -> None:
     print(
         f"\nReport for {report['responses']:,} responses: {report['report_seconds']:.2f}s "
         f"(peak {report['report_peak_mib']:.0f} MiB) vs plain csv.writer "
@@ -232,9 +234,14 @@ def main() -> None:
             results["databases"][label] = database_benchmark(
                 size, url, slack.url, results["bare_bolt"]
             )
+            # as each part ends, so a long run shows (and keeps) what it has measured
+            _print_database(results, label, results["databases"][label])
+            if args.json:
+                Path(args.json).write_text(json.dumps(results, indent=2))
     results["report"] = report_bench.run(size["responses"])
     results["seconds"] = round(time.perf_counter() - started, 1)
-    _print_table(results)
+    _print_report(results["report"])
+    print(f"\nMachine: {results['machine']}")
     print(f"\nwhole run: {results['seconds']}s")
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2))

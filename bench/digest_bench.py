@@ -110,9 +110,9 @@ async def _run(database_url: str, channels: int, updates: int) -> dict[str, Any]
         "updates": updates,
         "updates_in_week": rows // channels if channels else 0,
         "digest_messages_queued": messages,
-        "digest_seconds": round(seconds, 2),
+        "digest_seconds": round(seconds, 4),
         "digest_peak_mib": round(peak, 1),
-        "raw_query_seconds": round(raw_seconds, 2),
+        "raw_query_seconds": round(raw_seconds, 4),
         "raw_query_peak_mib": round(raw_peak, 1),
         "ratio_vs_raw_query": round(seconds / raw_seconds, 2) if raw_seconds else None,
     }

@@ -125,6 +125,7 @@ class _User:
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True  # a delayed handler must not hold up stop()
+    request_queue_size = 128  # socketserver's 5 drops concurrent connects (1 s SYN retries)
     fake: FakeSlackAPI
 
 
