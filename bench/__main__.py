@@ -174,7 +174,7 @@ def _load_table(title: str, ours: dict[str, Any], bare: dict[str, Any]) -> None:
 
 
 def _print_database(results: dict[str, Any], database: str, run: dict[str, Any]) -> None:
-    print(f"\n===== {database} =====", flush=True)
+    print(f"\n===== {database} ({run['seconds']}s) =====", flush=True)
     for kind, ours in run["sectorbot"].items():
         _load_table(f"{kind} ack latency (ms) on {database}", ours, results["bare_bolt"][kind])
     print(f"throughput ratio (ours / bare Bolt, 10 concurrent): {run['throughput_ratio']}")
