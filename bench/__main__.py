@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bench import report_bench
+from bench import digest_bench, report_bench, survey_bench
 from bench.http_load import LoadResult, closed_loop, fixed_rate, percentile
 from bench.processes import SIGNING_SECRET, base_env, fake_slack, free_port, serve
 from tests.fakes.signing import sign, slash_command_body
@@ -87,50 +87,124 @@ async def _drive(
     return results
 
 
-def ack_benchmark(quick: bool, database: str, folder: Path, slack_api: str) -> dict[str, Any]:
-    rates = [50, 100] if quick else [50, 100, 200]
-    seconds = 1.0 if quick else 10.0
-    closed = 200 if quick else 3000
-    database_url = f"sqlite:///{folder / 'bench.db'}" if database == "sqlite" else database
-    asyncio.run(_seed(database_url))
-    make = command_factory(slack_api.replace("/api/", "/respond/bench"))
-    out: dict[str, Any] = {}
-    env = base_env(slack_api, database_url, free_port())
+SIZES: dict[bool, dict[str, Any]] = {
+    # quick: seconds, for the smoke run; default: the issue's scale, under 10 minutes on 2 cores
+    True: {"rates": [50, 100], "seconds": 1.0, "closed": 200, "members": 200, "fanout_rate": 50,
+           "write": 50, "channels": 20, "updates": 400, "responses": 1000},
+    False: {"rates": [50, 100, 200], "seconds": 3.0, "closed": 1000, "members": 10_000,
+            "fanout_rate": 100, "write": 400, "channels": 500, "updates": 10_000,
+            "responses": 100_000},
+}  # fmt: skip
+CONCURRENCIES = [1, 10, 50]
+
+
+def _drive_all(
+    url: str, size: dict[str, Any], commands: Any, answers: Any | None
+) -> dict[str, Any]:
+    args = (size["rates"], size["seconds"], size["closed"])
+    out = {"/dps-update": asyncio.run(_drive(url, commands, *args))}
+    if answers is not None:
+        out["survey answer"] = asyncio.run(_drive(url, answers, *args))
+    return out
+
+
+def bare_benchmark(size: dict[str, Any], slack_api: str) -> dict[str, Any]:
+    """The bare Bolt app, once: it touches no database, so one baseline serves every run."""
+    commands = command_factory(slack_api.replace("/api/", "/respond/bench"))
+    answers = survey_bench.answer_factory(
+        [(1, "U000001")], slack_api.replace("/api/", "/respond/a")
+    )
+    env = base_env(slack_api, "sqlite:///unused.db", free_port())
     with serve(["-m", "bench.bare_bolt"], env, ROOT) as bare:
-        out["bare_bolt"] = asyncio.run(_drive(bare.url, make, rates, seconds, closed))
+        return _drive_all(bare.url, size, commands, answers)
+
+
+def database_benchmark(
+    size: dict[str, Any], database_url: str, slack_api: str, bare: dict[str, Any]
+) -> dict[str, Any]:
+    """Fan-out, then acks (commands and answers), the answer write path and the digest, all
+    on one database."""
+    out: dict[str, Any] = {}
+    began = time.perf_counter()
+    out["fan_out"] = survey_bench.fan_out(
+        database_url, size["members"], size["fanout_rate"], ROOT, command_factory
+    )
+    invitations = asyncio.run(survey_bench.invitations(database_url))
+    asyncio.run(_seed(database_url))
+    asyncio.run(survey_bench.start_answering(database_url))
+    commands = command_factory(slack_api.replace("/api/", "/respond/bench"))
+    answers = survey_bench.answer_factory(invitations, slack_api.replace("/api/", "/respond/a"))
     env = base_env(slack_api, database_url, free_port())
     with serve(["-m", "bot.cli", "run"], env, ROOT) as bot:
         idle = bot.rss_mib()
-        out["sectorbot"] = asyncio.run(_drive(bot.url, make, rates, seconds, closed))
+        out["sectorbot"] = _drive_all(bot.url, size, commands, answers)
         out["footprint"] = {
             "startup_seconds": round(bot.startup_seconds, 2),
             "rss_idle_mib": round(idle, 1),
             "rss_after_load_mib": round(bot.rss_mib(), 1),
         }
-    ours, bare_max = (
-        out["sectorbot"]["max (10 concurrent)"],
-        out["bare_bolt"]["max (10 concurrent)"],
-    )
-    out["throughput_ratio"] = round(ours["rate_per_s"] / bare_max["rate_per_s"], 2)
+    out["throughput_ratio"] = {
+        kind: round(
+            out["sectorbot"][kind]["max (10 concurrent)"]["rate_per_s"]
+            / bare[kind]["max (10 concurrent)"]["rate_per_s"],
+            2,
+        )
+        for kind in out["sectorbot"]
+    }
+    write = size["write"]
+    rest = invitations[-write * len(CONCURRENCIES) :]
+    out["answer_write_path"] = survey_bench.write_path(database_url, rest, CONCURRENCIES, write)
+    out["digest"] = digest_bench.run(database_url, size["channels"], size["updates"])
+    out["seconds"] = round(time.perf_counter() - began, 1)
     return out
 
 
-def _print_table(results: dict[str, Any]) -> None:
-    print(f"\nMachine: {results['machine']}")
-    for database, ack in results["ack"].items():
-        print(f"\n/dps-update ack latency on {database} (ours vs bare Bolt, same server, same run)")
-        print(f"{'load':<22}{'ours p50':>10}{'ours p99':>10}{'bare p50':>10}{'bare p99':>10}"
-              f"{'ours/s':>9}{'bare/s':>9}{'errors':>8}")  # fmt: skip
-        for load, ours in ack["sectorbot"].items():
-            bare = ack["bare_bolt"][load]
-            print(
-                f"{load:<22}{ours['median_ms']:>10}{ours['p99_ms']:>10}{bare['median_ms']:>10}"
-                f"{bare['p99_ms']:>10}{ours['rate_per_s']:>9}{bare['rate_per_s']:>9}"
-                f"{ours['errors'] + bare['errors']:>8}"
-            )
-        print(f"throughput ratio (ours / bare Bolt, 10 concurrent): {ack['throughput_ratio']}")
-        print(f"footprint: {ack['footprint']}")
-    report = results["report"]
+def _load_table(title: str, ours: dict[str, Any], bare: dict[str, Any]) -> None:
+    print(f"\n{title} (ours vs bare Bolt, same server, same run)")
+    print(f"{'load':<22}{'ours p50':>10}{'ours p99':>10}{'bare p50':>10}{'bare p99':>10}"
+          f"{'p99 x':>7}{'ours/s':>9}{'bare/s':>9}{'rate x':>8}{'errors':>8}")  # fmt: skip
+    for load, mine in ours.items():
+        base = bare[load]
+        print(
+            f"{load:<22}{mine['median_ms']:>10}{mine['p99_ms']:>10}{base['median_ms']:>10}"
+            f"{base['p99_ms']:>10}{mine['p99_ms'] / base['p99_ms']:>7.2f}{mine['rate_per_s']:>9}"
+            f"{base['rate_per_s']:>9}{mine['rate_per_s'] / base['rate_per_s']:>8.2f}"
+            f"{mine['errors'] + base['errors']:>8}"
+        )
+
+
+def _print_database(results: dict[str, Any], database: str, run: dict[str, Any]) -> None:
+    print(f"\n===== {database} ({run['seconds']}s) =====", flush=True)
+    for kind, ours in run["sectorbot"].items():
+        _load_table(f"{kind} ack latency (ms) on {database}", ours, results["bare_bolt"][kind])
+    print(f"throughput ratio (ours / bare Bolt, 10 concurrent): {run['throughput_ratio']}")
+    print(f"footprint: {run['footprint']}")
+    f = run["fan_out"]
+    print(
+        f"\nSurvey fan-out: {f['members']:,} invitations at {f['workspace_rate_per_s']:.0f}/s "
+        f"workspace + 1/s per channel: {f['seconds']}s vs floor {f['floor_seconds']}s = "
+        f"{f['ratio_vs_floor']}x; duplicates {f['duplicates']}, lost {f['lost']}, "
+        f"429s {f['http_429']}; open_survey {f['open_survey_seconds']}s; commands during it: "
+        f"{f['command_acks']} acks, p99 {f['command_ack_p99_ms']} ms, "
+        f"max {f['command_ack_max_ms']} ms"
+    )
+    print("\nAnswer write path (conversation.answer) vs raw DraftAnswer inserts, same engine")
+    for load, w in run["answer_write_path"].items():
+        print(
+            f"  {load:<14} {w['answers_per_s']:>8}/s vs raw {w['raw_inserts_per_s']:>8}/s "
+            f"= {w['ratio']}x ({w['saved']}/{w['answers']} saved)"
+        )
+    d = run["digest"]
+    print(
+        f"\nDigest: {d['channels']} channels, {d['updates']:,} updates "
+        f"({d['updates_in_week']} in the week, {d['digest_messages_queued']} messages): "
+        f"{d['digest_seconds']}s (peak {d['digest_peak_mib']} MiB) vs raw query per channel "
+        f"{d['raw_query_seconds']}s (peak {d['raw_query_peak_mib']} MiB): "
+        f"{d['ratio_vs_raw_query']}x"
+    )
+
+
+def _print_report(report: dict[str, Any]) -> None:
     print(
         f"\nReport for {report['responses']:,} responses: {report['report_seconds']:.2f}s "
         f"(peak {report['report_peak_mib']:.0f} MiB) vs plain csv.writer "
@@ -147,17 +221,27 @@ def main() -> None:
     parser.add_argument("--json", help="also write the results to this JSON file")
     args = parser.parse_args()
     started = time.perf_counter()
-    results: dict[str, Any] = {"machine": machine(), "quick": args.quick, "ack": {}}
+    size = SIZES[args.quick]
+    results: dict[str, Any] = {"machine": machine(), "quick": args.quick, "databases": {}}
     databases = ["sqlite"]
     if os.environ.get("BENCH_DATABASE_URL"):
         databases.append(os.environ["BENCH_DATABASE_URL"])
-    with tempfile.TemporaryDirectory() as folder, fake_slack(ROOT) as slack_api:
+    with tempfile.TemporaryDirectory() as folder, fake_slack(ROOT) as slack:
+        results["bare_bolt"] = bare_benchmark(size, slack.url)
         for database in databases:
             label = "sqlite" if database == "sqlite" else "postgresql"
-            results["ack"][label] = ack_benchmark(args.quick, database, Path(folder), slack_api)
-    results["report"] = report_bench.run(1000 if args.quick else 100_000)
+            url = f"sqlite:///{Path(folder) / 'bench.db'}" if database == "sqlite" else database
+            results["databases"][label] = database_benchmark(
+                size, url, slack.url, results["bare_bolt"]
+            )
+            # as each part ends, so a long run shows (and keeps) what it has measured
+            _print_database(results, label, results["databases"][label])
+            if args.json:
+                Path(args.json).write_text(json.dumps(results, indent=2))
+    results["report"] = report_bench.run(size["responses"])
     results["seconds"] = round(time.perf_counter() - started, 1)
-    _print_table(results)
+    _print_report(results["report"])
+    print(f"\nMachine: {results['machine']}")
     print(f"\nwhole run: {results['seconds']}s")
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2))

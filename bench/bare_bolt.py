@@ -4,6 +4,7 @@ as the bot (same adapter, same server), so the ratio isolates our own work."""
 from __future__ import annotations
 
 import os
+import re
 
 from aiohttp import web
 from slack_bolt.async_app import AsyncAck, AsyncApp
@@ -22,7 +23,7 @@ def main() -> None:
     async def only_ack(ack: AsyncAck) -> None:
         await ack()
 
-    @app.action({"type": "block_actions"})
+    @app.action(re.compile(".*"))  # any block action: a member's answer click
     async def only_ack_action(ack: AsyncAck) -> None:
         await ack()
 

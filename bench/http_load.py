@@ -94,3 +94,37 @@ async def closed_loop(url: str, make: RequestFactory, concurrency: int, count: i
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         elapsed = time.perf_counter() - start
     return LoadResult(count, len(latencies), errors, elapsed, latencies)
+
+
+async def steady(url: str, make: RequestFactory, rate: float, stop: asyncio.Event) -> list[float]:
+    """Requests at `rate` a second until `stop` is set; each one's latency in ms (from its
+    scheduled time, as `fixed_rate`). Failed requests count as infinitely slow."""
+    latencies: list[float] = []
+    tasks: list[asyncio.Task[None]] = []
+    async with aiohttp.ClientSession() as session:
+        start = time.perf_counter()
+
+        async def one(i: int, scheduled: float) -> None:
+            body, headers = make(i)
+            try:
+                async with session.post(url, data=body, headers=headers) as response:
+                    await response.read()
+                    ok = response.status == 200
+            except aiohttp.ClientError:
+                ok = False
+            latencies.append((time.perf_counter() - scheduled) * 1000 if ok else float("inf"))
+
+        i = 0
+        while not stop.is_set():
+            scheduled = start + i / rate
+            delay = scheduled - time.perf_counter()
+            if delay > 0:
+                try:
+                    await asyncio.wait_for(stop.wait(), delay)
+                    break
+                except TimeoutError:
+                    pass
+            tasks.append(asyncio.create_task(one(i, scheduled)))
+            i += 1
+        await asyncio.gather(*tasks)
+    return latencies

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -80,16 +81,33 @@ def serve(module_args: list[str], env: dict[str, str], cwd: Path) -> Iterator[Se
             process.kill()
 
 
+class FakeSlack:
+    """The fake Web API in its own process; `finish()` stops it and returns its post log."""
+
+    def __init__(self, cwd: Path, workspace_rate: float = 0.0) -> None:
+        args = ["--workspace-rate", str(workspace_rate)] if workspace_rate else []
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "bench.fake_slack_server", *args], cwd=cwd,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        )  # fmt: skip
+        assert self.process.stdout is not None and self.process.stdin is not None
+        self.url = self.process.stdout.readline().decode().strip()
+
+    def finish(self) -> list[tuple[float, str, int]]:
+        """Stop the server; every chat.postMessage it saw as (monotonic time, channel, status)."""
+        assert self.process.stdout is not None and self.process.stdin is not None
+        if not self.process.stdin.closed:
+            self.process.stdin.close()
+        line = self.process.stdout.readline().decode().strip()
+        self.process.wait(timeout=30)
+        return [(float(t), str(c), int(s)) for t, c, s in json.loads(line or "[]")]
+
+
 @contextmanager
-def fake_slack(cwd: Path) -> Iterator[str]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bench.fake_slack_server"], cwd=cwd, stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-    )  # fmt: skip
-    assert process.stdout is not None and process.stdin is not None
-    base_url = process.stdout.readline().decode().strip()
+def fake_slack(cwd: Path, workspace_rate: float = 0.0) -> Iterator[FakeSlack]:
+    fake = FakeSlack(cwd, workspace_rate)
     try:
-        yield base_url
+        yield fake
     finally:
-        process.stdin.close()
-        process.wait(timeout=10)
+        if fake.process.poll() is None:
+            fake.finish()

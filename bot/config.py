@@ -46,6 +46,7 @@ class Settings:
     coordinators: frozenset[str] = field(default_factory=frozenset)
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/London"))
     tick_seconds: int = 30
+    slack_posts_per_second: int = 5
     digest_weekday: str = "mon"
     digest_time: time = time(9, 0)
     digest_post_empty: bool = True
@@ -161,6 +162,7 @@ def _parse(env: Mapping[str, str]) -> Settings:
         coordinators=_coordinators(_get(env, "SECTORBOT_COORDINATORS")),
         timezone=_zone(_get(env, "SECTORBOT_TIMEZONE") or "Europe/London"),
         tick_seconds=_int(env, "SECTORBOT_TICK_SECONDS", 30, 1, 3600),
+        slack_posts_per_second=_int(env, "SECTORBOT_SLACK_POSTS_PER_SECOND", 5, 1, 1000),
         digest_weekday=_weekday(_get(env, "SECTORBOT_DIGEST_DAY") or "mon"),
         digest_time=_clock_time(_get(env, "SECTORBOT_DIGEST_TIME") or "09:00"),
         digest_post_empty=_bool(env, "SECTORBOT_DIGEST_POST_EMPTY", True),

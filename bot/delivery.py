@@ -6,6 +6,9 @@ Slack, Teams and the console each provide a `Sender`; the outbox decides what an
 
 from __future__ import annotations
 
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
@@ -52,3 +55,42 @@ def may_have_been_delivered(item: OutboxItem) -> bool:
     """True when an earlier attempt may have posted (lease expired mid-send, or a lost reply):
     the sender should look for the item's key before posting again."""
     return bool(item.payload.get("maybe_delivered"))
+
+
+class Pace:
+    """A token bucket: at most `per_second` sends on average, `burst` at once (default half a
+    second's worth: under the platform's own burst allowance, so jitter in flight is no 429).
+
+    The sender waits on it before each post, so a fan-out runs at the platform's workspace rate
+    instead of running into 429s (which cost a round trip and a Retry-After each). Shared by
+    every task of one process; several instances each pace themselves.
+    """
+
+    def __init__(
+        self,
+        per_second: float,
+        burst: float | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        if per_second <= 0:
+            raise ValueError("per_second must be positive")
+        self.per_second = per_second
+        self.burst = max(1.0, burst if burst is not None else per_second / 2)
+        self._clock = clock
+        self._sleep = sleep
+        self._tokens = self.burst
+        self._updated = clock()
+
+    def _refill(self) -> None:
+        now = self._clock()
+        self._tokens = min(self.burst, self._tokens + (now - self._updated) * self.per_second)
+        self._updated = now
+
+    async def wait(self) -> None:
+        """Take one token, sleeping until one is free. Tokens are taken in call order: a waiter
+        reserves its token (the balance goes negative) before it sleeps, so none overtakes."""
+        self._refill()
+        self._tokens -= 1.0
+        if self._tokens < 0:
+            await self._sleep(-self._tokens / self.per_second)

@@ -51,13 +51,23 @@ class _AlreadyQueued(Exception):
     """Another instance queued this digest first: roll back ours."""
 
 
+async def digest_since(session: AsyncSession, channel_pk: int | None, now: datetime) -> datetime:
+    """Where one channel's digest starts: at its previous digest, or 7 days back."""
+    ref = await latest_digest_ref(session, channel_pk) if channel_pk is not None else None
+    return datetime.fromisoformat(ref["covers_until"]) if ref else now - timedelta(days=7)
+
+
 async def digest_data(
-    session: AsyncSession, services: Services, channel_pk: int | None, now: datetime
+    session: AsyncSession,
+    services: Services,
+    channel_pk: int | None,
+    now: datetime,
+    since: datetime | None = None,
 ) -> DigestData:
     """What one channel's digest covers: since its previous digest, or the last 7 days."""
     zone = services.settings.timezone
-    ref = await latest_digest_ref(session, channel_pk) if channel_pk is not None else None
-    since = datetime.fromisoformat(ref["covers_until"]) if ref else now - timedelta(days=7)
+    if since is None:
+        since = await digest_since(session, channel_pk, now)
     titles = {t.slug: t.title for t in await all_topics(session)}
     updates = [
         DigestUpdate(
@@ -122,7 +132,12 @@ def digest_keys(channel_pk: int, week: str, parts: int) -> list[str]:
 
 
 async def _queue_digest(
-    session: AsyncSession, services: Services, channel: Channel, week: str, now: datetime
+    session: AsyncSession,
+    services: Services,
+    channel: Channel,
+    week: str,
+    now: datetime,
+    built: dict[datetime, list[Message]],
 ) -> int:
     prefix = f"digest:{channel.id}:{week}"
     done = await session.scalar(
@@ -132,10 +147,14 @@ async def _queue_digest(
     )
     if done is not None:
         return 0
-    data = await digest_data(session, services, channel.id, now)
-    messages: list[Message] = build_digest(
-        data, services.settings.timezone, post_empty=services.settings.digest_post_empty
-    )
+    since = await digest_since(session, channel.id, now)
+    messages = built.get(since)
+    if messages is None:  # channels covering the same span (nearly all) share one build
+        data = await digest_data(session, services, channel.id, now, since)
+        messages = build_digest(
+            data, services.settings.timezone, post_empty=services.settings.digest_post_empty
+        )
+        built[since] = messages
     ref = {"channel_pk": channel.id, "covers_until": now.isoformat(), "week": week}
     for key, message in zip(digest_keys(channel.id, week, len(messages)), messages, strict=True):
         queued = await enqueue(
@@ -163,10 +182,11 @@ async def queue_weekly_digests(services: Services) -> None:
     week = iso_week(moment, settings.timezone)
     async with services.sessions.begin() as session:
         await begin_writing(session)
+        built: dict[datetime, list[Message]] = {}
         for channel in await network_channels(session):
             try:
                 async with session.begin_nested():
-                    parts = await _queue_digest(session, services, channel, week, now)
+                    parts = await _queue_digest(session, services, channel, week, now, built)
             except _AlreadyQueued:
                 continue
             if parts:

@@ -9,7 +9,9 @@ memory is not shared between processes.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 
 from bot.services import Services
 
@@ -18,6 +20,8 @@ log = logging.getLogger(__name__)
 Job = Callable[[Services], Awaitable[None]]
 
 _JOBS: dict[str, Job] = {}
+# When the tick in progress began (time.monotonic()), so a job can end before the next is due.
+tick_started: ContextVar[float | None] = ContextVar("tick_started", default=None)
 _ORDER: dict[str, int] = {}
 
 
@@ -43,6 +47,7 @@ def registered_jobs() -> dict[str, Job]:
 
 async def run_all(services: Services) -> None:
     """Run every job once, in order; one failing job does not stop the others."""
+    tick_started.set(time.monotonic())
     for job_id, job in registered_jobs().items():
         try:
             await job(services)

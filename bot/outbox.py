@@ -8,20 +8,23 @@ second enqueue is a no-op, which is what makes a re-run of a scheduler job harml
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import socket
+import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.delivery import DeliveryOutcome, Sender
-from bot.jobs import periodic
+from bot.jobs import periodic, tick_started
 from bot.messages import Message, Paragraph, to_dict
 from bot.services import Services
 from bot.text import escape_mrkdwn, shorten
@@ -29,6 +32,8 @@ from storage.models import OutboxItem
 from storage.writer import begin_writing
 
 log = logging.getLogger(__name__)
+
+CHUNK = 500  # keys in one IN (...) list
 
 
 async def enqueue(
@@ -50,24 +55,66 @@ async def enqueue(
     existing = await session.scalar(select(OutboxItem.id).where(OutboxItem.key == key))
     if existing is not None:
         return False
-    payload: dict[str, Any] = {"message": to_dict(message)}
-    if ref:
-        payload["ref"] = ref
+    post = Queued(key, kind, conversation, message, not_before, platform, ref)
     try:
         async with session.begin_nested():
-            session.add(
-                OutboxItem(
-                    key=key,
-                    kind=kind,
-                    platform=platform,
-                    conversation=conversation,
-                    payload=payload,
-                    next_attempt_at=not_before,
-                )
-            )
+            session.add(_row(post))
     except IntegrityError:  # another instance queued the same key between our check and insert
         return False
     return True
+
+
+@dataclass(frozen=True)
+class Queued:
+    """One post for `enqueue_many`; the fields mean what `enqueue`'s arguments mean."""
+
+    key: str
+    kind: str
+    conversation: str
+    message: Message
+    not_before: datetime
+    platform: str = "slack"
+    ref: dict[str, Any] | None = None
+
+
+async def enqueue_many(session: AsyncSession, posts: Sequence[Queued]) -> int:
+    """`enqueue` for many posts: one query for the keys already present per CHUNK and one
+    insert for the rest; returns how many this call queued. If another instance queues one of
+    the keys between the check and the insert, it falls back to `enqueue` one by one."""
+    present: set[str] = set()
+    keys = [p.key for p in posts]
+    for start in range(0, len(keys), CHUNK):
+        chunk = keys[start : start + CHUNK]
+        present.update(
+            await session.scalars(select(OutboxItem.key).where(OutboxItem.key.in_(chunk)))
+        )
+    fresh = [p for p in dict((p.key, p) for p in posts).values() if p.key not in present]
+    try:
+        async with session.begin_nested():
+            session.add_all([_row(p) for p in fresh])
+    except IntegrityError:
+        queued = 0
+        for p in fresh:
+            queued += await enqueue(
+                session, key=p.key, kind=p.kind, conversation=p.conversation, message=p.message,
+                not_before=p.not_before, platform=p.platform, ref=p.ref,
+            )  # fmt: skip
+        return queued
+    return len(fresh)
+
+
+def _row(post: Queued) -> OutboxItem:
+    payload: dict[str, Any] = {"message": to_dict(post.message)}
+    if post.ref:
+        payload["ref"] = post.ref
+    return OutboxItem(
+        key=post.key,
+        kind=post.kind,
+        platform=post.platform,
+        conversation=post.conversation,
+        payload=payload,
+        next_attempt_at=post.not_before,
+    )
 
 
 SentHook = Callable[[AsyncSession, OutboxItem, str], Awaitable[None]]
@@ -95,7 +142,11 @@ LEASE = timedelta(minutes=5)  # far beyond an HTTP timeout: an expired lease mea
 PACING = timedelta(seconds=1)  # Slack's chat.postMessage: about one a second per channel
 MAX_ATTEMPTS = 10
 BATCH = 20
-MAX_BATCHES = 25  # one run sends at most BATCH x MAX_BATCHES; the next tick does the rest
+MAX_BATCHES = 25  # without a budget, one run sends at most BATCH x MAX_BATCHES
+SEND_CONCURRENCY = 8  # posts in flight at once (each to a different conversation)
+LINGER = timedelta(seconds=5)  # with a budget, wait this long at most for the next due item
+MIN_WAIT = 0.02
+TICK_MARGIN = 0.5  # seconds: a sending run ends this long before the next tick is due
 NOTICE_KIND = "notice"
 
 _KIND_WORDS = {"update": "a sector update", "digest": "the weekly digest"}
@@ -162,65 +213,121 @@ async def claim_due(
     return claimed
 
 
-async def send_due(services: Services, sender: Sender, platform: str | None = None) -> int:
-    """Claim, deliver and record due items until none are left (or a run's cap); returns how
-    many were sent. Delivery happens outside any transaction, so no lock waits on the network."""
+async def send_due(
+    services: Services,
+    sender: Sender,
+    platform: str | None = None,
+    *,
+    budget: float | None = None,
+) -> int:
+    """Claim, deliver and record due items; returns how many were sent. Delivery happens
+    outside any transaction, so no lock waits on the network.
+
+    Without `budget`, one run sends at most BATCH x MAX_BATCHES and the next tick does the rest.
+    With `budget` (seconds), it goes round again while anything is due within the budget,
+    waiting for a conversation's pacing to let its next post go, so a survey fan-out runs at
+    the platform's rate (the sender's `Pace`) instead of 500 posts a tick.
+    A batch's items are in different conversations (one claim per conversation), so they are
+    delivered concurrently, at most SEND_CONCURRENCY at once.
+    """
     worker = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    deadline = None if budget is None else time.monotonic() + budget
+    gate = asyncio.Semaphore(SEND_CONCURRENCY)
     sent = 0
-    for _ in range(MAX_BATCHES):
-        async with services.sessions.begin() as session:
-            items = await claim_due(session, worker, services.clock(), BATCH, platform)
-        if not items:
-            break
-        for item in items:
+    batches = 0
+
+    async def one(item: OutboxItem) -> DeliveryOutcome:
+        async with gate:
             try:
-                outcome = await sender.deliver(item)
+                return await sender.deliver(item)
             except Exception as error:  # a sender bug must not wedge the queue
                 log.exception("outbox item %s: the sender raised", item.id)
                 reason = f"unexpected {type(error).__name__}"
-                outcome = DeliveryOutcome.retry(reason, maybe_delivered=True)
-            if await _record(services, item.id, worker, outcome):
-                sent += 1
+                return DeliveryOutcome.retry(reason, maybe_delivered=True)
+
+    while deadline is not None or batches < MAX_BATCHES:
+        async with services.sessions.begin() as session:
+            items = await claim_due(session, worker, services.clock(), BATCH, platform)
+        if not items:
+            wait = await _next_due_in(services, platform) if deadline is not None else None
+            if wait is None or deadline is None or time.monotonic() + wait >= deadline:
+                break
+            before = services.clock()
+            await asyncio.sleep(max(wait, MIN_WAIT))
+            if services.clock() - before < timedelta(seconds=wait / 2):
+                break  # a clock that doesn't follow real time (a test's): don't wait on it
+            continue
+        batches += 1
+        outcomes = await asyncio.gather(*(one(item) for item in items))
+        # One transaction records the batch: a commit per post costs an fsync each on SQLite
+        # (50 posts a second at most). Should it fail, the leases lapse and the next attempt
+        # checks the channel's history first, so nothing is posted twice.
+        async with services.sessions.begin() as session:
+            await begin_writing(session)
+            for item, outcome in zip(items, outcomes, strict=True):
+                sent += await _record(services, session, item.id, worker, outcome)
+        if deadline is not None and time.monotonic() >= deadline:
+            break
     return sent
 
 
-async def _record(services: Services, item_id: int, worker: str, outcome: DeliveryOutcome) -> bool:
-    """Save what happened to one item; True when it is now sent."""
+async def _next_due_in(services: Services, platform: str | None) -> float | None:
+    """Seconds until the earliest pending item falls due (None: nothing pending soon)."""
     now = services.clock()
-    async with services.sessions.begin() as session:
-        await begin_writing(session)
-        item = await session.get(OutboxItem, item_id, with_for_update=True)
-        if item is None or item.state == "sent":
-            return False
-        if outcome.kind == "sent" and outcome.message_ts:
-            await _mark_sent(session, item, outcome.message_ts, now)
-            return True
-        if item.state != "sending" or item.claimed_by != worker:
-            return False  # our lease lapsed and another worker owns it now
-        if outcome.kind == "retry" and item.attempts < MAX_ATTEMPTS:
-            delay = (
-                timedelta(seconds=outcome.after)
-                if outcome.after is not None
-                else backoff(item.attempts)
-            )
-            item.state = "pending"
-            item.next_attempt_at = now + delay
-            await _hold_conversation(session, item, now + delay)  # keeps its posts in order
-            item.claimed_until = None
-            item.error = outcome.reason[:500]
-            if outcome.maybe_delivered:
-                item.payload = {**item.payload, "maybe_delivered": True}
-            log.info("outbox item %s: retry in %s (%s)", item.id, delay, outcome.reason)
-            return False
-        reason = outcome.reason or "no reason given"
-        if outcome.kind == "retry":
-            reason = f"gave up after {item.attempts} attempts: {reason}"
-        item.state = "failed"
-        item.claimed_until = None
-        item.error = reason[:500]
-        log.warning("outbox item %s (%s) failed: %s", item.id, item.key, reason)
-        await _tell_coordinators(services, session, item, outcome.advice or reason, now)
+    query = select(func.min(OutboxItem.next_attempt_at)).where(OutboxItem.state == "pending")
+    if platform is not None:
+        query = query.where(OutboxItem.platform == platform)
+    async with services.sessions() as session:
+        earliest = await session.scalar(query)
+    if earliest is None:
+        return None
+    if earliest.tzinfo is None:
+        earliest = earliest.replace(tzinfo=now.tzinfo)
+    wait = (earliest - now).total_seconds()
+    return max(0.0, wait) if wait <= LINGER.total_seconds() else None
+
+
+async def _record(
+    services: Services,
+    session: AsyncSession,
+    item_id: int,
+    worker: str,
+    outcome: DeliveryOutcome,
+) -> bool:
+    """Save what happened to one item, in `session`; True when it is now sent."""
+    now = services.clock()
+    item = await session.get(OutboxItem, item_id, with_for_update=True)
+    if item is None or item.state == "sent":
         return False
+    if outcome.kind == "sent" and outcome.message_ts:
+        await _mark_sent(session, item, outcome.message_ts, now)
+        return True
+    if item.state != "sending" or item.claimed_by != worker:
+        return False  # our lease lapsed and another worker owns it now
+    if outcome.kind == "retry" and item.attempts < MAX_ATTEMPTS:
+        delay = (
+            timedelta(seconds=outcome.after)
+            if outcome.after is not None
+            else backoff(item.attempts)
+        )
+        item.state = "pending"
+        item.next_attempt_at = now + delay
+        await _hold_conversation(session, item, now + delay)  # keeps its posts in order
+        item.claimed_until = None
+        item.error = outcome.reason[:500]
+        if outcome.maybe_delivered:
+            item.payload = {**item.payload, "maybe_delivered": True}
+        log.info("outbox item %s: retry in %s (%s)", item.id, delay, outcome.reason)
+        return False
+    reason = outcome.reason or "no reason given"
+    if outcome.kind == "retry":
+        reason = f"gave up after {item.attempts} attempts: {reason}"
+    item.state = "failed"
+    item.claimed_until = None
+    item.error = reason[:500]
+    log.warning("outbox item %s (%s) failed: %s", item.id, item.key, reason)
+    await _tell_coordinators(services, session, item, outcome.advice or reason, now)
+    return False
 
 
 async def _mark_sent(
@@ -279,6 +386,9 @@ async def _tell_coordinators(
 
 @periodic("send-outbox", order=100)
 async def send_outbox(services: Services) -> None:
-    """Each platform's sender delivers what is due on that platform."""
+    """Each platform's sender delivers what is due on that platform, going on sending until
+    just before the next tick is due (the scheduler skips a tick that finds this one running)."""
+    started = tick_started.get() or time.monotonic()
     for platform, sender in services.senders.items():
-        await send_due(services, sender, platform)
+        left = services.settings.tick_seconds - TICK_MARGIN - (time.monotonic() - started)
+        await send_due(services, sender, platform, budget=max(0.0, left))

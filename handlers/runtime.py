@@ -11,6 +11,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.config import Settings
+from bot.delivery import Pace
 from bot.scheduler import Ticker
 from bot.services import Services
 from handlers.web import build_web_app
@@ -60,7 +61,8 @@ async def serve(settings: Settings, *, ready: asyncio.Event | None = None) -> No
         except StartupError:
             await services.close()
             raise
-        services.senders["slack"] = SlackSender(build_sender_client(services))
+        pace = Pace(settings.slack_posts_per_second)
+        services.senders["slack"] = SlackSender(build_sender_client(services), pace)
     teams = None
     if settings.teams_enabled:
         from handlers.teams.app import build_teams

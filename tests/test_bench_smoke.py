@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from bench import report_bench
-from bench.http_load import percentile
+import asyncio
+from pathlib import Path
+
+from bench import digest_bench, report_bench, survey_bench
+from bench.__main__ import ROOT, command_factory
+from bench.http_load import percentile, steady
 
 
 def test_report_bench_runs_on_a_tiny_survey() -> None:
@@ -17,3 +21,34 @@ def test_percentile_picks_from_the_sorted_values() -> None:
     assert percentile(values, 0.5) == 3.0
     assert percentile(values, 0.99) == 5.0
     assert percentile(values, 0.0) == 1.0
+
+
+def test_digest_bench_runs_on_a_few_channels(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'digest.db'}"
+    asyncio.run(survey_bench.reset(url))
+    result = digest_bench.run(url, channels=3, updates=60)
+    assert result["digest_messages_queued"] >= 3
+    assert result["digest_seconds"] > 0 and result["raw_query_seconds"] > 0
+
+
+def test_answer_write_path_saves_each_answer(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'answers.db'}"
+    asyncio.run(survey_bench.reset(url))
+    invitations = asyncio.run(survey_bench.seed_survey(url, 6)).invitations
+    result = survey_bench.write_path(url, invitations, [1, 2], 3)
+    assert [r["saved"] for r in result.values()] == [3, 3]
+
+
+def test_fan_out_reaches_each_member_once(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'fanout.db'}"
+    result = survey_bench.fan_out(url, 8, 4.0, ROOT, command_factory)
+    assert (result["duplicates"], result["lost"]) == (0, 0)
+    assert result["command_acks"] >= 1
+
+
+async def test_steady_load_stops_when_told() -> None:
+    stop = asyncio.Event()
+    asyncio.get_running_loop().call_later(0.3, stop.set)
+    latencies = await steady("http://127.0.0.1:9/", lambda i: (b"", {}), 20.0, stop)
+    assert 3 <= len(latencies) <= 10  # nothing listens there: every request failed
+    assert all(latency == float("inf") for latency in latencies)

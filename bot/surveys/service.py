@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.directory import Directory, DirectoryError
-from bot.outbox import enqueue
+from bot.outbox import Queued, enqueue_many
 from bot.reports import ResponseRecord, write_report
 from bot.services import Services
 from bot.surveys.loader import (
@@ -38,8 +38,8 @@ from storage.repositories.surveys import (
     all_surveys,
     cancel_pending_posts,
     expire_in_progress,
-    invitation_of,
-    member_for,
+    invited_members,
+    members_for,
     response_count,
     responses_of,
     state_counts,
@@ -240,36 +240,46 @@ async def open_survey(
             definition = definition_of(survey, zone)
             survey.state = "open"
             survey.opened_at = survey.opened_at or now
-        invited = already = 0
         start = max(now, survey.opens_at)
-        for user in people:
-            member = await member_for(session, platform=platform, team_id=team_id, user_id=user)
+        members = await members_for(session, platform=platform, team_id=team_id, user_ids=people)
+        for user, member in members.items():
             if zones.get(user):
                 member.timezone = zones[user]
-            if await invitation_of(session, survey.id, member.id) is not None:
-                already += 1
-                continue
+        invited_already = await invited_members(
+            session, survey.id, [m.id for m in members.values()]
+        )
+        new = [(u, m) for u, m in members.items() if m.id not in invited_already]
+        already = len(people) - len(new)
+        invitations = []
+        for _user, member in new:
             when = next_working_moment(start, zone_or(member.timezone, zone))
-            invitation = Invitation(
-                survey_id=survey.id,
-                member_id=member.id,
-                invite_after=when,
-                # Rounds already due at invitation time would only repeat the invitation.
-                reminder_rounds_sent=rounds_due(definition, survey.closes_at, when),
+            invitations.append(
+                Invitation(
+                    survey_id=survey.id,
+                    member_id=member.id,
+                    invite_after=when,
+                    # Rounds already due at invitation time would only repeat the invitation.
+                    reminder_rounds_sent=rounds_due(definition, survey.closes_at, when),
+                )
             )
-            session.add(invitation)
-            await session.flush()
-            await enqueue(
-                session,
-                key=invite_key(survey.id, invitation.id),
-                kind="survey.invite",
-                platform=platform,
-                conversation=user,
-                message=invitation_message(definition, invitation.id, survey.closes_at, zone),
-                not_before=when,
-                ref={"invitation_id": invitation.id},
-            )
-            invited += 1
+        session.add_all(invitations)
+        await session.flush()
+        await enqueue_many(
+            session,
+            [
+                Queued(
+                    key=invite_key(survey.id, invitation.id),
+                    kind="survey.invite",
+                    platform=platform,
+                    conversation=user,
+                    message=invitation_message(definition, invitation.id, survey.closes_at, zone),
+                    not_before=invitation.invite_after,
+                    ref={"invitation_id": invitation.id},
+                )
+                for (user, _member), invitation in zip(new, invitations, strict=True)
+            ],
+        )
+        invited = len(new)
         await record_action(
             session,
             actor=actor,

@@ -14,7 +14,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.delivery import DeliveryOutcome, may_have_been_delivered
+from bot.delivery import DeliveryOutcome, Pace, may_have_been_delivered
 from bot.messages import from_dict
 from bot.services import Services
 from handlers.slack.render import render
@@ -66,8 +66,9 @@ def build_sender_client(services: Services) -> AsyncWebClient:
 class SlackSender:
     """The outbox's Sender for Slack."""
 
-    def __init__(self, client: AsyncWebClient) -> None:
+    def __init__(self, client: AsyncWebClient, pace: Pace | None = None) -> None:
         self.client = client
+        self.pace = pace  # the workspace-wide rate; None: unpaced (tests, or 429s pace it)
 
     async def deliver(self, item: OutboxItem) -> DeliveryOutcome:
         if may_have_been_delivered(item):
@@ -78,6 +79,8 @@ class SlackSender:
                 log.info("outbox item %s was already in the channel; not posting again", item.id)
                 return DeliveryOutcome.sent(found)
         message = from_dict(item.payload["message"])
+        if self.pace is not None:
+            await self.pace.wait()
         try:
             response = await self.client.chat_postMessage(
                 channel=item.conversation,

@@ -57,6 +57,51 @@ async def member_for(session: AsyncSession, *, platform: str, team_id: str, user
     return member
 
 
+CHUNK = 500  # ids in one IN (...) list: well under every driver's parameter limit
+
+
+async def members_for(
+    session: AsyncSession, *, platform: str, team_id: str, user_ids: Sequence[str]
+) -> dict[str, Member]:
+    """`member_for` for many users at once: a query per CHUNK users and one insert for the new,
+    instead of two round trips each (opening a survey to 10,000 members)."""
+    found: dict[str, Member] = {}
+    for start in range(0, len(user_ids), CHUNK):
+        chunk = user_ids[start : start + CHUNK]
+        rows = await session.scalars(
+            select(Member)
+            .where(Member.platform == platform, Member.user_id.in_(chunk))
+            .order_by(Member.id.desc())  # the oldest row wins, as in member_for
+        )
+        found.update({m.user_id: m for m in rows})
+    new = [
+        Member(platform=platform, team_id=team_id, user_id=u) for u in user_ids if u not in found
+    ]
+    session.add_all(new)
+    await session.flush()
+    for member in found.values():
+        if team_id and not member.team_id:
+            member.team_id = team_id
+    found.update({m.user_id: m for m in new})
+    return found
+
+
+async def invited_members(
+    session: AsyncSession, survey_id: int, member_ids: Sequence[int]
+) -> set[int]:
+    """Which of `member_ids` already have an invitation to the survey."""
+    invited: set[int] = set()
+    for start in range(0, len(member_ids), CHUNK):
+        chunk = member_ids[start : start + CHUNK]
+        rows = await session.scalars(
+            select(Invitation.member_id).where(
+                Invitation.survey_id == survey_id, Invitation.member_id.in_(chunk)
+            )
+        )
+        invited.update(rows)
+    return invited
+
+
 async def invitation_of(session: AsyncSession, survey_id: int, member_id: int) -> Invitation | None:
     return await session.scalar(
         select(Invitation).where(

@@ -125,6 +125,7 @@ class _User:
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True  # a delayed handler must not hold up stop()
+    request_queue_size = 128  # socketserver's 5 drops concurrent connects (1 s SYN retries)
     fake: FakeSlackAPI
 
 
@@ -205,6 +206,7 @@ class FakeSlackAPI:
             self._users: dict[str, _User] = {}
             self._pending_files: dict[str, JSON] = {}
             self._channel_rate: _ChannelRate | None = None
+            self._workspace_rate: _ChannelRate | None = None
             self._history: dict[str, list[JSON]] = {}
             self._channel_errors: dict[str, str] = {}
             self._ts_counter = 0
@@ -258,6 +260,20 @@ class FakeSlackAPI:
     def stop_enforcing_channel_rate(self) -> None:
         with self._cond:
             self._channel_rate = None
+
+    def enforce_workspace_rate(
+        self,
+        per_second: float,
+        burst: float | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        """Answer 429 when ``chat.postMessage`` across all channels beats a token bucket
+        (``burst`` defaults to one second's worth); checked before the per-channel bucket."""
+        burst = per_second if burst is None else burst
+        if per_second <= 0 or burst < 1:
+            raise ValueError("per_second must be > 0 and burst >= 1")
+        with self._cond:
+            self._workspace_rate = _ChannelRate(per_second=per_second, burst=burst, clock=clock)
 
     def fail_for_channel(self, channel: str, error: str = "not_in_channel") -> None:
         """Answer every ``chat.postMessage`` to ``channel`` with ``error`` (until reset)."""
@@ -368,6 +384,14 @@ class FakeSlackAPI:
         scripted = self._scripted.get(method)
         if scripted:
             return scripted.popleft()
+        if method == "chat.postMessage" and self._workspace_rate is not None:
+            wait = self._workspace_rate.take("")
+            if wait is not None:
+                return _Answer(
+                    429,
+                    {"ok": False, "error": "ratelimited"},
+                    {"Retry-After": str(max(1, math.ceil(wait)))},
+                )
         if method == "chat.postMessage" and self._channel_rate is not None:
             wait = self._channel_rate.take(str(params.get("channel", "")))
             if wait is not None:

@@ -6,7 +6,7 @@ import json
 import threading
 import time
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import pytest
@@ -250,9 +250,8 @@ async def test_delay_slows_only_that_method(fake_slack: FakeSlackAPI) -> None:
     assert slow >= 0.5
 
 
-async def test_channel_rate_enforcement_uses_token_bucket(fake_slack: FakeSlackAPI) -> None:
-    now = [100.0]
-    fake_slack.enforce_channel_rate(per_second=1.0, burst=2, clock=lambda: now[0])
+def _poster(fake_slack: FakeSlackAPI) -> Callable[[str], Awaitable[int]]:
+    """Post to a channel; the HTTP status Slack answered (a 429 always says Retry-After)."""
     client = async_client(fake_slack)
 
     async def post(channel: str) -> int:
@@ -260,7 +259,16 @@ async def test_channel_rate_enforcement_uses_token_bucket(fake_slack: FakeSlackA
             await client.chat_postMessage(channel=channel, text="x")
             return 200
         except SlackApiError as error:
+            assert error.response.headers["Retry-After"]
             return int(error.response.status_code)
+
+    return post
+
+
+async def test_channel_rate_enforcement_uses_token_bucket(fake_slack: FakeSlackAPI) -> None:
+    now = [100.0]
+    fake_slack.enforce_channel_rate(per_second=1.0, burst=2, clock=lambda: now[0])
+    post = _poster(fake_slack)
 
     assert [await post("C1") for _ in range(3)] == [200, 200, 429]
     assert await post("C2") == 200
@@ -339,3 +347,13 @@ class _FixedClock(Clock):
 
     def now(self) -> float:
         return self._now
+
+
+async def test_workspace_rate_caps_posts_across_channels(fake_slack: FakeSlackAPI) -> None:
+    now = [100.0]
+    fake_slack.enforce_workspace_rate(per_second=2.0, clock=lambda: now[0])
+    post = _poster(fake_slack)
+
+    assert [await post(f"C{n}") for n in range(3)] == [200, 200, 429]
+    now[0] += 0.5
+    assert [await post("C7"), await post("C8")] == [200, 429]
