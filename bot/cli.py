@@ -18,6 +18,7 @@ from bot.concerns import write_concerns_csv
 from bot.config import ConfigError, Settings
 from bot.directory import Directory
 from bot.logs import configure_logging
+from bot.members import MemberListError, import_members, read_member_list
 from bot.reports.redact import REDACTION_NOTE
 from bot.services import Services
 from bot.surveys.cli import SurveyCommandError, add_survey_parser, run_survey_command, validate_file
@@ -82,6 +83,14 @@ def _parser() -> argparse.ArgumentParser:
     preview.add_argument("channel", metavar="CHANNEL_ID", help="e.g. C0123ABCD")
     add_survey_parser(sub)
 
+    members = sub.add_parser("members", help="members' organisations")
+    mem_sub = members.add_subparsers(dest="members_command", metavar="ACTION", required=True)
+    imp = mem_sub.add_parser(
+        "import",
+        help="link members to organisations from a CSV: platform,user_id,organisation,kind,region",
+    )
+    imp.add_argument("file", metavar="FILE.csv")
+
     concerns = sub.add_parser("concerns", help="messages members reported")
     con_sub = concerns.add_subparsers(dest="concerns_command", metavar="ACTION", required=True)
     export = con_sub.add_parser("export", help="write every concern, redacted, to a CSV file")
@@ -117,6 +126,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return validate_file(args.file, settings.timezone)
         if command == "survey":
             return _async(_survey(settings, args))
+        if command == "members":
+            return _async(_members_import(settings, Path(args.file)))
         if command == "concerns":
             return _async(_concerns_export(settings, args.out))
     except (CommandError, SurveyCommandError) as error:
@@ -287,6 +298,27 @@ def _slack_directory(services: Services) -> Directory | None:
 async def _survey(settings: Settings, args: argparse.Namespace) -> int:
     async def work(services: Services) -> int:
         return await run_survey_command(services, args, _slack_directory)
+
+    return await _with_services(settings, work)
+
+
+async def _members_import(settings: Settings, path: Path) -> int:
+    try:
+        rows = read_member_list(path)
+    except MemberListError as error:
+        raise CommandError(str(error)) from None
+
+    async def work(services: Services) -> int:
+        async with services.sessions.begin() as session:
+            members, organisations = await import_members(session, rows)
+            await record_action(
+                session,
+                actor=f"cli:{getpass.getuser()}",
+                action="members.import",
+                detail={"members": members, "organisations": organisations},
+            )
+        print(f"Linked {members} member(s) to {organisations} organisation(s).")
+        return 0
 
     return await _with_services(settings, work)
 
