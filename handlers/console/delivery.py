@@ -116,8 +116,11 @@ def summary(posts: Sequence[Post]) -> str:
     """One line for posts delivered elsewhere, and how to read them, e.g. "Also delivered:
     4 DMs to Ben and Chidi; 1 post to #vetting-forum. /in #vetting-forum to read it;
     /as member Ben to read Ben's DMs."."""
-    dms: Counter[Person] = Counter(p.where.dm_of for p in posts if p.where.dm_of is not None)
-    channels: Counter[str] = Counter(p.where.label for p in posts if p.where.dm_of is None)
+    # Sorted: the sender delivers a batch concurrently, so arrival order is not stable.
+    dms: Counter[Person] = Counter(
+        sorted((p.where.dm_of for p in posts if p.where.dm_of is not None), key=lambda d: d.name)
+    )
+    channels: Counter[str] = Counter(sorted(p.where.label for p in posts if p.where.dm_of is None))
     parts: list[str] = []
     hints: list[str] = []
     if dms:
