@@ -369,8 +369,15 @@ async def _tell_coordinators(
         return
     what = _KIND_WORDS.get(item.kind, "a message")
     title = shorten(str(item.payload.get("message", {}).get("text", "")), 120)
+    # Slack renders <#C…> as the channel's name; elsewhere say which platform's conversation.
+    if item.platform == "slack" and item.conversation[:1] in ("C", "G"):
+        where = f"<#{item.conversation}>"
+    elif item.platform == "slack" and item.conversation[:1] in ("U", "W"):
+        where = f"the DM with <@{item.conversation}>"
+    else:
+        where = f"{item.platform} conversation {shorten(item.conversation, 40)}"
     text = (
-        f"I couldn't post {what} to <#{item.conversation}>: {why}\n"
+        f"I couldn't post {what} to {where}: {why}\n"
         f"It was: _{escape_mrkdwn(title)}_. Nothing else is affected."
     )
     await enqueue(
