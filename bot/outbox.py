@@ -370,9 +370,10 @@ async def _tell_coordinators(
     what = _KIND_WORDS.get(item.kind, "a message")
     title = shorten(str(item.payload.get("message", {}).get("text", "")), 120)
     # Slack renders <#C…> as the channel's name; elsewhere say which platform's conversation.
-    if item.platform == "slack" and item.conversation[:1] in ("C", "G"):
+    slack_like = item.platform in ("slack", "console")  # the console renders Slack markup
+    if slack_like and item.conversation[:1] in ("C", "G"):
         where = f"<#{item.conversation}>"
-    elif item.platform == "slack" and item.conversation[:1] in ("U", "W"):
+    elif slack_like and item.conversation[:1] in ("U", "W"):
         where = f"the DM with <@{item.conversation}>"
     else:
         where = f"{item.platform} conversation {shorten(item.conversation, 40)}"
