@@ -6,6 +6,7 @@ import logging
 
 from bot.commands import COORDINATOR_USAGE, USAGE, ParsedCommand
 from bot.interactions import ActionResult, Caller, command, command_handler
+from bot.latest_cache import cached
 from bot.messages import Message, Paragraph
 from bot.services import Services
 from bot.text import escape_mrkdwn, shorten
@@ -48,6 +49,17 @@ async def run_command(services: Services, caller: Caller, command: ParsedCommand
 
 
 async def _latest(services: Services, command: ParsedCommand, is_coordinator: bool) -> Message:
+    word = command.args[0] if command.args else ""
+    return await cached(
+        (id(services), "latest", word, is_coordinator),
+        services.clock(),
+        lambda: _build_latest(services, command, is_coordinator),
+    )
+
+
+async def _build_latest(
+    services: Services, command: ParsedCommand, is_coordinator: bool
+) -> Message:
     zone = services.settings.timezone
     now = services.clock()
     async with services.sessions() as session:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot import latest_cache
 from bot.clock import Clock, system_clock
 from bot.config import Settings
 from bot.delivery import Sender
@@ -32,6 +33,7 @@ class Services:
     ) -> Services:
         protect_secrets(settings.secrets())  # before anything can log a request or a URL
         engine = create_engine(settings.database_url)
+        latest_cache.reset()  # answers cached from another database must not be served
         if migrate:
             await upgrade(engine)
         return cls(settings=settings, engine=engine, sessions=session_factory(engine), clock=clock)
