@@ -118,3 +118,12 @@ def from_dict(data: dict[str, object]) -> Message:
             fields["selected"] = tuple(fields["selected"])
         blocks.append(cls(**fields))
     return Message(text=str(data.get("text", "")), blocks=tuple(blocks))
+
+
+# What a person is told when something fails on our side: the same words on every platform.
+SORRY_NOTHING_SAVED = (
+    "Sorry, something went wrong on our side and nothing was saved. Please try again."
+)
+SORRY_NOTHING_CHANGED = (
+    "Sorry, something went wrong on our side and nothing was changed. Please try again."
+)

@@ -15,12 +15,12 @@ from microsoft_agents.activity import Activity, ActivityTypes
 from microsoft_agents.hosting.core import CardFactory, TurnContext
 
 from bot.interactions import ActionResult, Form, FormField
-from bot.messages import Message
+from bot.messages import SORRY_NOTHING_SAVED, Message
 from handlers.teams.cards import fallback_text, render_card, render_form
 
 log = logging.getLogger(__name__)
 
-SORRY = "Sorry, something went wrong on our side and nothing was saved. Please try again."
+SORRY = SORRY_NOTHING_SAVED
 FORM_SPEC = "spec"  # the form itself rides in its submit data, to re-show it with errors
 FORM_ORIGIN = "origin"  # the card the form was opened from, for the result's `replace`
 

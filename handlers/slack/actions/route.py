@@ -18,12 +18,12 @@ from slack_bolt.async_app import AsyncAck, AsyncBoltContext, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.interactions import ActionResult, Caller, dispatch_action
-from bot.messages import plain
+from bot.messages import SORRY_NOTHING_SAVED, plain
 from handlers.slack.deliver import deliver
 from handlers.slack.render import action_of
 
 ACK_BUDGET = 2.0  # as for view submissions: leaves a second of Slack's 3 s for the reply
-SORRY = "Sorry, something went wrong on our side and nothing was saved. Please try again."
+SORRY = SORRY_NOTHING_SAVED
 
 
 def _checked_in_state(body: dict[str, Any], routing: str) -> str | None:

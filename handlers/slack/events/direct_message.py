@@ -12,10 +12,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.commands import parse_typed
 from bot.dps_update import run_command
 from bot.interactions import ActionResult, Caller
-from bot.messages import plain
+from bot.messages import SORRY_NOTHING_CHANGED, plain
 from handlers.slack.deliver import deliver
 
-SORRY = "Sorry, something went wrong on our side and nothing was changed. Please try again."
+SORRY = SORRY_NOTHING_CHANGED
 FORMS_NEED_SLASH = (
     "That opens a form, which Slack only allows from a slash command: "
     "type `/dps-update {verb}` instead."

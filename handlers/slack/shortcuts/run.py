@@ -12,13 +12,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.commands import ParsedCommand
 from bot.dps_update import run_command
 from bot.interactions import ActionResult, Caller
-from bot.messages import plain
+from bot.messages import SORRY_NOTHING_CHANGED, plain
 from handlers.slack.deliver import deliver
 
 # callback_id (as in manifest.yml) -> the command it stands for.
 SHORTCUT_COMMANDS: dict[str, ParsedCommand] = {"update.new": ParsedCommand("new")}
 
-SORRY = "Sorry, something went wrong on our side and nothing was changed. Please try again."
+SORRY = SORRY_NOTHING_CHANGED
 
 
 async def on_global_shortcut(

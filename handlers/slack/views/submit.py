@@ -14,12 +14,12 @@ from slack_bolt.async_app import AsyncAck, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.interactions import ActionResult, Caller, FormResult, dispatch_form
-from bot.messages import plain
+from bot.messages import SORRY_NOTHING_SAVED, plain
 from handlers.slack.deliver import deliver
 from handlers.slack.forms import form_metadata, submitted_values
 
 ACK_BUDGET = 2.0
-SORRY = "Sorry, something went wrong on our side and nothing was saved. Please try again."
+SORRY = SORRY_NOTHING_SAVED
 
 
 async def on_view_submission(
