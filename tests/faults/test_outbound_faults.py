@@ -41,9 +41,10 @@ async def test_a_burst_of_429s_is_waited_out_per_retry_after_and_others_go_on(
     await schedule(services, "vetting", "Vetting clinic", minutes=0)
     fake_slack.rate_limit_next("chat.postMessage", retry_after=30, times=1)
 
-    await run_all(services)  # C1 gets the 429; C2 goes out
+    await run_all(services)  # one channel gets the 429, the other goes out
     items = await _by_channel(services)
-    assert (items["C1"].state, items["C2"].state) == ("pending", "sent")
+    # A batch is sent concurrently, so which channel meets the 429 first is not fixed.
+    assert sorted((items["C1"].state, items["C2"].state)) == ["pending", "sent"]
     for _ in range(29):
         clock.advance(timedelta(seconds=1))
         await run_all(services)
