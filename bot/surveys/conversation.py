@@ -61,6 +61,7 @@ from storage.repositories.surveys import (
     organisation_has_responded,
     record_organisation_response,
     save_draft,
+    take_step,
 )
 from storage.repositories.surveys import invitation_with_member as load_invitation
 
@@ -235,7 +236,12 @@ async def _claimed(
 
 
 async def answer(services: Services, caller: Caller, routing: Routing, raw: object) -> Turn:
-    """Validate and save one answer, then show the next unanswered question or the summary."""
+    """Validate and save one answer, then show the next unanswered question or the summary.
+
+    Four statements: two reads, then the version claim (which also records the next question)
+    and the draft's upsert. A reply is on the member's screen only after this commits, so it is
+    the path every click waits on; reading first keeps SQLite's write lock short.
+    """
     async with services.sessions.begin() as session:
         place = await _place(session, services, caller, routing.invitation_id)
         if isinstance(place, Turn):
@@ -247,15 +253,15 @@ async def answer(services: Services, caller: Caller, routing: Routing, raw: obje
             value = validate_answer(question, raw)
         except InvalidAnswer as invalid:
             return Turn(say=note(invalid.message), error=invalid.message)
-        if not await _claim(session, place, routing):
+        # Drafts read before the claim are the claim's: every draft write holds a claim.
+        answers = {**await drafts_of(session, place.invitation.id), question.id: value}
+        following = _next_unanswered(place.definition, question.id, answers)
+        if not await take_step(session, routing.invitation_id, routing.version, following):
             return _said(STALE)
         await save_draft(session, place.invitation.id, question.id, value, services.clock())
-        answers = await drafts_of(session, place.invitation.id)
-        following = _next_unanswered(place.definition, question.id, answers)
-        place.invitation.current_question = following
-        # Escaped: a typed `<!channel>` must come back as text, never as a live mention.
-        saved = f"✓ Saved: {escape_mrkdwn(shorten(format_answer(question, value), 150))}"
-        return Turn(show=_step(place, following, routing.version + 1, answers, saved))
+    # Escaped: a typed `<!channel>` must come back as text, never as a live mention.
+    saved = f"✓ Saved: {escape_mrkdwn(shorten(format_answer(question, value), 150))}"
+    return Turn(show=_step(place, following, routing.version + 1, answers, saved))
 
 
 async def free_text_form(services: Services, caller: Caller, routing: Routing) -> ActionResult:

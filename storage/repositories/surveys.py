@@ -10,7 +10,9 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -110,17 +112,20 @@ async def invitation_of(session: AsyncSession, survey_id: int, member_id: int) -
     )
 
 
+# The statements every survey click runs are built once, here, not per call: building and
+# fingerprinting a statement costs more than SQLite takes to run it.
+_INVITATION_WITH_MEMBER = (
+    select(Invitation, Member, Survey)
+    .join(Member, Member.id == Invitation.member_id)
+    .join(Survey, Survey.id == Invitation.survey_id)
+    .where(Invitation.id == bindparam("invitation_id"))
+)
+
+
 async def invitation_with_member(
     session: AsyncSession, invitation_id: int
 ) -> tuple[Invitation, Member, Survey] | None:
-    row = (
-        await session.execute(
-            select(Invitation, Member, Survey)
-            .join(Member, Member.id == Invitation.member_id)
-            .join(Survey, Survey.id == Invitation.survey_id)
-            .where(Invitation.id == invitation_id)
-        )
-    ).first()
+    row = (await session.execute(_INVITATION_WITH_MEMBER, {"invitation_id": invitation_id})).first()
     return (row[0], row[1], row[2]) if row else None
 
 
@@ -154,34 +159,74 @@ async def claim_version(session: AsyncSession, invitation_id: int, version: int)
     return bool(getattr(result, "rowcount", 0) == 1)
 
 
+_DRAFTS_OF = select(DraftAnswer.question_id, DraftAnswer.value).where(
+    DraftAnswer.invitation_id == bindparam("invitation_id")
+)
+
+
 async def drafts_of(session: AsyncSession, invitation_id: int) -> dict[str, Any]:
-    rows = await session.execute(
-        select(DraftAnswer.question_id, DraftAnswer.value).where(
-            DraftAnswer.invitation_id == invitation_id
-        )
-    )
+    connection = await session.connection()  # Core: no ORM entities needed, so no ORM cost
+    rows = await connection.execute(_DRAFTS_OF, {"invitation_id": invitation_id})
     return {qid: value for qid, value in rows}
+
+
+_TAKE_STEP = (
+    update(Invitation)
+    .where(
+        Invitation.id == bindparam("invitation_id"),
+        Invitation.version == bindparam("from_version"),
+        Invitation.state == "in_progress",
+    )
+    .values(version=Invitation.version + 1, current_question=bindparam("question_id"))
+)
+
+
+async def take_step(
+    session: AsyncSession, invitation_id: int, version: int, current_question: str | None
+) -> bool:
+    """Move an in-progress invitation from `version` to the next one and to `current_question`
+    in one compare-and-set (False: a stale button or a double click). On SQLite this first
+    write is where the transaction takes the database's write lock, so the caller does its
+    reads before it and keeps what follows short."""
+    parameters = {
+        "invitation_id": invitation_id,
+        "from_version": version,
+        "question_id": current_question,
+    }
+    result = await (await session.connection()).execute(_TAKE_STEP, parameters)
+    return bool(getattr(result, "rowcount", 0) == 1)
+
+
+def _draft_upsert(insert: Any) -> Any:
+    statement = insert(DraftAnswer).values(
+        invitation_id=bindparam("invitation_id"),
+        question_id=bindparam("question_id"),
+        value=bindparam("value", type_=DraftAnswer.value.type),
+        answered_at=bindparam("answered_at", type_=DraftAnswer.answered_at.type),
+    )
+    return statement.on_conflict_do_update(
+        index_elements=[DraftAnswer.invitation_id, DraftAnswer.question_id],
+        set_={"value": statement.excluded.value, "answered_at": statement.excluded.answered_at},
+    )
+
+
+_DRAFT_UPSERT = {
+    "postgresql": _draft_upsert(postgresql_insert),
+    "sqlite": _draft_upsert(sqlite_insert),
+}
 
 
 async def save_draft(
     session: AsyncSession, invitation_id: int, question_id: str, value: Any, now: datetime
 ) -> None:
-    """Insert or replace one draft answer (callers hold the invitation's version claim)."""
-    draft = await session.scalar(
-        select(DraftAnswer).where(
-            DraftAnswer.invitation_id == invitation_id, DraftAnswer.question_id == question_id
-        )
-    )
-    if draft is None:
-        session.add(
-            DraftAnswer(
-                invitation_id=invitation_id, question_id=question_id, value=value, answered_at=now
-            )
-        )
-    else:
-        draft.value = value
-        draft.answered_at = now
-    await session.flush()
+    """Insert or replace one draft answer in one statement (callers hold the invitation's
+    version claim, so nobody else writes this row meanwhile)."""
+    statement = _DRAFT_UPSERT[session.get_bind().dialect.name]
+    parameters = {
+        "invitation_id": invitation_id, "question_id": question_id, "value": value,
+        "answered_at": now,
+    }  # fmt: skip
+    await (await session.connection()).execute(statement, parameters)
 
 
 async def delete_drafts(session: AsyncSession, invitation_ids: Sequence[int]) -> None:
