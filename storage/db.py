@@ -14,6 +14,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from storage.writer import queue_writers
+
 
 def async_url(url: str) -> str:
     """Map a deployer's URL to the async driver we ship (`postgres://` as Heroku gives, too)."""
@@ -41,16 +43,27 @@ def create_engine(url: str) -> AsyncEngine:
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(url, connect_args={"timeout": 30})
         _tune_sqlite(engine)
+        queue_writers(engine)
         return engine
     return create_async_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
 
 
 def _tune_sqlite(engine: AsyncEngine) -> None:
-    # WAL lets readers work while the single writer commits; foreign keys are off by default.
+    """WAL lets readers work while the single writer commits; foreign keys are off by default.
+
+    synchronous=NORMAL (SQLite's advice for WAL): a commit is written to the WAL but not
+    fsync'd until the next checkpoint. It survives the bot being killed at any moment (the
+    fault tests kill -9 it); only the last transactions before a power cut or an OS crash can
+    be lost, never the database's integrity. With FULL every commit waited for an fsync (4 ms on
+    this machine) while holding the single write lock, which capped survey answers at about
+    120 a second. Deployments that need power-loss durability run on PostgreSQL.
+    """
+
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
