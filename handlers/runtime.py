@@ -50,19 +50,22 @@ async def check_slack_token(client: Any) -> None:
 async def serve(settings: Settings, *, ready: asyncio.Event | None = None) -> None:
     services = await Services.start(settings)
     slack_app = None
+    slack_http = None
     socket_handler = None
     if settings.slack_enabled:
-        from handlers.slack.app import build_app
+        from handlers.slack.app import build_app, build_client, slack_http_session
         from handlers.slack.sender import SlackSender, build_sender_client
 
-        slack_app = build_app(services)
+        slack_http = slack_http_session()
+        slack_app = build_app(services, build_client(services, slack_http))
         try:
             await check_slack_token(slack_app.client)
         except StartupError:
+            await slack_http.close()
             await services.close()
             raise
         pace = Pace(settings.slack_posts_per_second)
-        services.senders["slack"] = SlackSender(build_sender_client(services), pace)
+        services.senders["slack"] = SlackSender(build_sender_client(services, slack_http), pace)
     teams = None
     if settings.teams_enabled:
         from handlers.teams.app import build_teams
@@ -105,4 +108,6 @@ async def serve(settings: Settings, *, ready: asyncio.Event | None = None) -> No
         if socket_handler is not None:
             await socket_handler.close_async()
         await runner.cleanup()
+        if slack_http is not None:
+            await slack_http.close()
         await services.close()

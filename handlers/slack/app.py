@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import aiohttp
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.http_retry.builtin_async_handlers import (
@@ -22,16 +23,27 @@ from handlers.slack.repeated_events import skip_repeated_events
 log = logging.getLogger(__name__)
 
 
-def build_client(services: Services) -> AsyncWebClient:
-    """A Web API client that retries connection errors and honours 429 Retry-After, bounded."""
+def build_client(
+    services: Services, session: aiohttp.ClientSession | None = None
+) -> AsyncWebClient:
+    """A Web API client that retries connection errors and honours 429 Retry-After, bounded.
+    With `session` its connections are kept open between calls (see `slack_http_session`)."""
     return AsyncWebClient(
         token=services.settings.slack_bot_token,
         base_url=services.settings.slack_api_url,
+        session=session,
         retry_handlers=[
             AsyncConnectionErrorRetryHandler(max_retry_count=2),
             AsyncRateLimitErrorRetryHandler(max_retry_count=2),
         ],
     )
+
+
+def slack_http_session() -> aiohttp.ClientSession:
+    """One HTTP session for every Web API call the running bot makes. Without it slack_sdk opens
+    a new connection (TCP and TLS) per call; every click's reply is such a call. The timeout is
+    slack_sdk's own default, which it applies only to the sessions it makes itself."""
+    return aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
 
 
 class _SkipTokenUnusedWarning(logging.Filter):

@@ -53,12 +53,15 @@ ADVICE = {
 }
 
 
-def build_sender_client(services: Services) -> AsyncWebClient:
+def build_sender_client(
+    services: Services, session: aiohttp.ClientSession | None = None
+) -> AsyncWebClient:
     """No automatic retries: the outbox retries, with the history check, instead of the client
     re-posting blindly after a dropped connection or sleeping through a 429."""
     return AsyncWebClient(
         token=services.settings.slack_bot_token,
         base_url=services.settings.slack_api_url,
+        session=session,
         retry_handlers=[],
     )
 
