@@ -89,7 +89,7 @@ async def _drive(
 
 SIZES: dict[bool, dict[str, Any]] = {
     # quick: seconds, for the smoke run; default: the issue's scale, under 10 minutes on 2 cores
-    True: {"rates": [50, 100], "seconds": 1.0, "closed": 200, "members": 200, "fanout_rate": 50,
+    True: {"rates": [50, 100], "seconds": 1.0, "closed": 200, "members": 600, "fanout_rate": 50,
            "write": 50, "channels": 20, "updates": 400, "responses": 1000},
     False: {"rates": [50, 100, 200], "seconds": 3.0, "closed": 1000, "members": 10_000,
             "fanout_rate": 100, "write": 400, "channels": 500, "updates": 10_000,
@@ -109,14 +109,23 @@ def _drive_all(
 
 
 def bare_benchmark(size: dict[str, Any], slack_api: str) -> dict[str, Any]:
-    """The bare Bolt app, once: it touches no database, so one baseline serves every run."""
+    """The bare Bolt apps, once: they touch no database, so one baseline serves every run.
+    "survey answer + reply" is the bare app that also replaces the clicked message."""
     commands = command_factory(slack_api.replace("/api/", "/respond/bench"))
     answers = survey_bench.answer_factory(
         [(1, "U000001")], slack_api.replace("/api/", "/respond/a")
     )
     env = base_env(slack_api, "sqlite:///unused.db", free_port())
     with serve(["-m", "bench.bare_bolt"], env, ROOT) as bare:
-        return _drive_all(bare.url, size, commands, answers)
+        out = _drive_all(bare.url, size, commands, answers)
+    env = base_env(slack_api, "sqlite:///unused.db", free_port())
+    with serve(["-m", "bench.bare_bolt", "--reply"], env, ROOT) as bare:
+        args = (size["rates"], size["seconds"], size["closed"])
+        out[REPLY] = asyncio.run(_drive(bare.url, answers, *args))
+    return out
+
+
+REPLY = "survey answer + reply"
 
 
 def database_benchmark(
@@ -144,19 +153,22 @@ def database_benchmark(
             "rss_after_load_mib": round(bot.rss_mib(), 1),
         }
     out["throughput_ratio"] = {
-        kind: round(
-            out["sectorbot"][kind]["max (10 concurrent)"]["rate_per_s"]
-            / bare[kind]["max (10 concurrent)"]["rate_per_s"],
-            2,
-        )
-        for kind in out["sectorbot"]
+        kind: _max_rate(out["sectorbot"][kind]) / _max_rate(bare[kind]) for kind in out["sectorbot"]
     }
+    out["throughput_ratio"][REPLY] = _max_rate(out["sectorbot"]["survey answer"]) / _max_rate(
+        bare[REPLY]
+    )
+    out["throughput_ratio"] = {k: round(v, 2) for k, v in out["throughput_ratio"].items()}
     write = size["write"]
     rest = invitations[-write * len(CONCURRENCIES) :]
     out["answer_write_path"] = survey_bench.write_path(database_url, rest, CONCURRENCIES, write)
     out["digest"] = digest_bench.run(database_url, size["channels"], size["updates"])
     out["seconds"] = round(time.perf_counter() - began, 1)
     return out
+
+
+def _max_rate(loads: dict[str, Any]) -> float:
+    return float(loads["max (10 concurrent)"]["rate_per_s"])
 
 
 def _load_table(title: str, ours: dict[str, Any], bare: dict[str, Any]) -> None:
@@ -177,6 +189,9 @@ def _print_database(results: dict[str, Any], database: str, run: dict[str, Any])
     print(f"\n===== {database} ({run['seconds']}s) =====", flush=True)
     for kind, ours in run["sectorbot"].items():
         _load_table(f"{kind} ack latency (ms) on {database}", ours, results["bare_bolt"][kind])
+    answers = run["sectorbot"]["survey answer"]
+    _load_table(f"survey answer ack latency (ms) on {database}, against the bare app that also "
+                "replaces the message", answers, results["bare_bolt"][REPLY])  # fmt: skip
     print(f"throughput ratio (ours / bare Bolt, 10 concurrent): {run['throughput_ratio']}")
     print(f"footprint: {run['footprint']}")
     f = run["fan_out"]

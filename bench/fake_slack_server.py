@@ -21,7 +21,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--workspace-rate", type=float, default=0.0)
     args = parser.parse_args()
-    fake = FakeSlackAPI().start()
+    fake = FakeSlackAPI(keep_alive=True).start()  # Slack keeps connections open too
     posts: list[tuple[float, str, int]] = []
     if args.workspace_rate:
         fake.enforce_workspace_rate(args.workspace_rate)

@@ -4,6 +4,7 @@ signed HTTP, and the answer write path in-process against raw inserts of the sam
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
@@ -167,11 +168,14 @@ async def start_answering(database_url: str) -> None:
 
 
 def answer_factory(invitations: list[tuple[int, str]], response_url: str) -> RequestFactory:
-    """A signed block_actions click on the first question's first option, one invitation each
-    (wrapping round when there are fewer invitations than requests: then a stale click)."""
+    """Signed block_actions clicks on the first question's first option, each from the next
+    invitation in turn across every load this factory drives, so each one is a real answer.
+    Past the last invitation it wraps round, and then the clicks are stale (a double click)."""
+    turn = itertools.count()
 
-    def make(i: int) -> tuple[bytes, dict[str, str]]:
-        invitation_id, user = invitations[i % len(invitations)]
+    def make(_i: int) -> tuple[bytes, dict[str, str]]:
+        n = next(turn)
+        invitation_id, user = invitations[n % len(invitations)]
         payload = block_actions_payload(
             "survey.answer#0",
             f"{invitation_id}:{QUESTION}:0|{OPTION}",
@@ -179,7 +183,7 @@ def answer_factory(invitations: list[tuple[int, str]], response_url: str) -> Req
             user_id=user,
             channel_id="D" + user,
             response_url=response_url,
-            trigger_id=f"{user}-{i}",
+            trigger_id=f"{user}-{n}",
         )
         body = block_actions_body(payload)
         return body.encode(), sign(body, SIGNING_SECRET)

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import urllib.request
 from pathlib import Path
+from urllib.parse import parse_qs
 
 from bench import digest_bench, report_bench, survey_bench
 from bench.__main__ import ROOT, command_factory
 from bench.http_load import percentile, steady
+from bench.processes import base_env, free_port, serve
+from tests.fakes.slack_api import FakeSlackAPI
 
 
 def test_report_bench_runs_on_a_tiny_survey() -> None:
@@ -52,3 +57,25 @@ async def test_steady_load_stops_when_told() -> None:
     latencies = await steady("http://127.0.0.1:9/", lambda i: (b"", {}), 20.0, stop)
     assert 3 <= len(latencies) <= 10  # nothing listens there: every request failed
     assert all(latency == float("inf") for latency in latencies)
+
+
+def test_each_answer_click_takes_the_next_invitation() -> None:
+    """Across every load a factory drives, clicks take the invitations in turn, so none is a
+    stale repeat until they run out (the figures would flatter a stale-click fast path)."""
+    make = survey_bench.answer_factory([(7, "U1"), (8, "U2")], "http://127.0.0.1:9/respond/a")
+    values = [json.loads(parse_qs(make(0)[0].decode())["payload"][0]) for _ in range(3)]
+    chosen = [v["actions"][0]["value"].split(":")[0] for v in values]
+    assert chosen == ["7", "8", "7"]
+
+
+def test_the_reply_baseline_replaces_the_clicked_message() -> None:
+    with FakeSlackAPI(keep_alive=True) as fake:
+        env = base_env(fake.base_url, "sqlite:///unused.db", free_port())
+        make = survey_bench.answer_factory([(1, "U000001")], fake.response_url("a"))
+        with serve(["-m", "bench.bare_bolt", "--reply"], env, ROOT) as bare:
+            body, headers = make(0)
+            request = urllib.request.Request(bare.url, data=body, headers=headers)
+            with urllib.request.urlopen(request, timeout=10) as response:
+                assert response.status == 200
+            updates = fake.wait_for("chat.update")
+    assert updates[0].params["channel"] == "DU000001"

@@ -132,8 +132,11 @@ class _Server(ThreadingHTTPServer):
 class FakeSlackAPI:
     """Fake Slack Web API: ``with FakeSlackAPI() as fake: WebClient(base_url=fake.base_url)``."""
 
-    def __init__(self, host: str = "127.0.0.1") -> None:
+    def __init__(self, host: str = "127.0.0.1", *, keep_alive: bool = False) -> None:
+        """`keep_alive`: serve HTTP/1.1 and keep connections open between requests, as Slack
+        does (the benchmarks); tests keep the default, one request per connection."""
         self._host = host
+        self._keep_alive = keep_alive
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._cond = threading.Condition()
@@ -144,7 +147,7 @@ class FakeSlackAPI:
     def start(self) -> Self:
         if self._server is not None:
             return self
-        server = _Server((self._host, 0), _Handler)
+        server = _Server((self._host, 0), _KeepAliveHandler if self._keep_alive else _Handler)
         server.fake = self
         self._server = server
         self._thread = threading.Thread(
@@ -739,6 +742,10 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
         self.wfile.write(payload)
+
+
+class _KeepAliveHandler(_Handler):
+    protocol_version = "HTTP/1.1"
 
 
 def _decode_query(query: str) -> dict[str, Any]:
