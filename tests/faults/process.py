@@ -4,6 +4,7 @@ database shared with the test, and the checks every crash test ends with."""
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import os
 import signal
 import socket
@@ -30,6 +31,29 @@ from tests.slack.server import SlackClient
 from tests.surveys.driver import Respondent
 
 START_TIMEOUT = 30.0
+_RUNNING: set[subprocess.Popen[bytes]] = set()  # every bot started and not yet seen to end
+
+
+_PRCTL = ctypes.CDLL(None).prctl if sys.platform.startswith("linux") else None
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_the_test_run() -> None:
+    """In the child, before exec: ask Linux to SIGKILL it when the test process dies, so a
+    killed or crashed pytest leaves no bot polling a shared test database (a stray bot once
+    claimed the next run's outbox rows and failed it). Looked up before the fork: the child
+    only makes the call. Elsewhere it is a no-op."""
+    if _PRCTL is not None:
+        _PRCTL(_PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def kill_leftover_bots() -> None:
+    """Kill every bot a test started and left running (a failed assertion mid-test)."""
+    for process in list(_RUNNING):
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=10)
+        _RUNNING.discard(process)
 
 
 def free_port() -> int:
@@ -99,7 +123,9 @@ class BotProcess:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "bot.cli", "run"],
                 env=self.env, cwd=self.cwd, stdout=log, stderr=subprocess.STDOUT,
+                preexec_fn=_die_with_the_test_run,
             )  # fmt: skip
+        _RUNNING.add(self.process)
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
