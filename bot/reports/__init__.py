@@ -12,8 +12,9 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.reports.collate import Collation, collate
-from bot.reports.csv_export import write_responses_csv
+from bot.reports.answers import read_answers
+from bot.reports.collate import Collation, collate, collate_answers
+from bot.reports.csv_export import write_answers_csv, write_responses_csv
 from bot.reports.html_report import render_html_report
 from bot.reports.records import ResponseRecord
 from bot.reports.redact import escape_spreadsheet_cell, redact_free_text
@@ -54,12 +55,13 @@ def write_report(
     really closed) and `zone` (the network's) only change how dates read in the HTML."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    collation = collate(
-        definition, responses, generated_at=generated_at, min_group_size=min_group_size
+    table = read_answers(definition, responses)  # once, for both files
+    collation = collate_answers(
+        definition, table, generated_at=generated_at, min_group_size=min_group_size
     )
     csv_path = out / "responses.csv"
     html_path = out / "report.html"
-    write_responses_csv(definition, responses, csv_path, min_group_size=collation.min_group_size)
+    write_answers_csv(definition, table, csv_path, min_group_size=collation.min_group_size)
     html = render_html_report(collation, definition, closed_at=closed_at, zone=zone)
     html_path.write_text(html, encoding="utf-8")
     return ReportFiles(csv_path, html_path, collation.response_count)

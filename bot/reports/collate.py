@@ -9,15 +9,16 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import lru_cache
 
+from bot.reports.answers import (
+    AnswerTable,
+    Chosen,
+    categories_of,
+    read_answers,
+)
 from bot.reports.records import ResponseRecord
-from bot.reports.redact import redact_free_text
-from bot.surveys.engine import path
-from bot.surveys.model import AnswerValue, Option, Question, SurveyDefinition
+from bot.surveys.model import Question, SurveyDefinition
 
-SCALE_POINTS = (1, 2, 3, 4, 5)
-YES_NO_OPTIONS = (Option("yes", "Yes"), Option("no", "No"))
 CHOICE_KINDS = frozenset({"single_choice", "multiple_choice", "yes_no"})
 BREAKDOWN_KINDS = frozenset({"single_choice", "multiple_choice", "yes_no", "scale"})
 
@@ -125,13 +126,29 @@ def collate(
 ) -> Collation:
     """Collate `responses` to `definition`, applying the minimum group size (the survey's own
     unless overridden). `generated_at` is passed in so the result depends on nothing else."""
+    return collate_answers(
+        definition,
+        read_answers(definition, responses),
+        generated_at=generated_at,
+        min_group_size=min_group_size,
+    )
+
+
+def collate_answers(
+    definition: SurveyDefinition,
+    table: AnswerTable,
+    *,
+    generated_at: datetime,
+    min_group_size: int | None = None,
+) -> Collation:
+    """`collate` from answers already read, so that the CSV can share the reading."""
     if generated_at.tzinfo is None or generated_at.utcoffset() is None:
         raise ValueError("generated_at must be timezone-aware")
     min_size = definition.min_group_size if min_group_size is None else min_group_size
     if min_size < 1:
         raise ValueError("min_group_size must be at least 1")
 
-    count = len(responses)
+    count = len(table)
     totals_only = count < min_size
     warnings: list[str] = []
     if count == 0:
@@ -142,12 +159,9 @@ def collate(
             f"than the minimum group size of {min_size}, so only totals are shown."
         )
 
-    responses, paths = on_path_only(definition, responses)
-    questions = tuple(
-        _summarise(q, responses, paths, min_size, totals_only) for q in definition.questions
-    )
-    by_week = () if totals_only else responses_by_week(r.submitted_on for r in responses)
-    breakdowns = () if totals_only else _breakdowns(definition, responses, min_size)
+    questions = tuple(_summarise(q, table, min_size, totals_only) for q in definition.questions)
+    by_week = () if totals_only else responses_by_week(table.days)
+    breakdowns = () if totals_only else _breakdowns(definition, table, min_size)
 
     return Collation(
         survey_name=definition.name,
@@ -162,68 +176,6 @@ def collate(
         warnings=tuple(warnings),
         rules_applied=_rules(definition, min_size, totals_only),
     )
-
-
-def on_path_only(
-    definition: SurveyDefinition, responses: Sequence[ResponseRecord]
-) -> tuple[list[ResponseRecord], list[frozenset[str]]]:
-    """Each response with only the answers on its path through the survey, and that path.
-
-    An answer off the path (a branch the respondent later left) is not counted, as the survey
-    itself would have dropped it: "how easy was registering?" from the unregistered."""
-    paths = [frozenset(path(definition, r.answers)) for r in responses]
-    kept = [
-        r
-        if r.answers.keys() <= on_path
-        else ResponseRecord(r.submitted_on, {q: a for q, a in r.answers.items() if q in on_path})
-        for r, on_path in zip(responses, paths, strict=True)
-    ]
-    return kept, paths
-
-
-@lru_cache(maxsize=1024)
-def categories_of(question: Question) -> tuple[tuple[str, str], ...]:
-    """The (value, label) pairs a question's answers are counted under."""
-    if question.kind == "scale":
-        labels = dict(question.scale_labels)
-        return tuple(
-            (str(p), f"{p} – {labels[p]}" if p in labels else str(p)) for p in SCALE_POINTS
-        )
-    options = question.options or (YES_NO_OPTIONS if question.kind == "yes_no" else ())
-    return tuple((o.value, o.label) for o in options)
-
-
-def chosen_values(question: Question, answer: AnswerValue | None) -> tuple[str, ...]:
-    """The category values an answer counts under; empty when skipped or not valid for the
-    question (an answer left over from an earlier version of the survey is not guessed at)."""
-    if answer is None:
-        return ()
-    known = _known_values(question)
-    if question.kind == "multiple_choice":
-        if not isinstance(answer, list):
-            return ()
-        # In the survey's option order: the order someone ticked boxes is nobody's business.
-        picked = {v for v in answer if isinstance(v, str)}
-        return tuple(value for value, _ in categories_of(question) if value in picked)
-    if question.kind == "scale":
-        if isinstance(answer, bool) or not isinstance(answer, int):
-            return ()
-        return (str(answer),) if str(answer) in known else ()
-    if question.kind in ("single_choice", "yes_no"):
-        return (answer,) if isinstance(answer, str) and answer in known else ()
-    return ()
-
-
-@lru_cache(maxsize=1024)
-def _known_values(question: Question) -> frozenset[str]:
-    return frozenset(value for value, _ in categories_of(question))
-
-
-def free_text_answer(answer: AnswerValue | None) -> str | None:
-    """A non-blank free-text answer, redacted; None when skipped."""
-    if not isinstance(answer, str) or not answer.strip():
-        return None
-    return redact_free_text(answer.strip())
 
 
 def suppressed_groups(sizes: Mapping[str, int], min_size: int) -> frozenset[str]:
@@ -243,7 +195,9 @@ def suppressed_groups(sizes: Mapping[str, int], min_size: int) -> frozenset[str]
 def responses_by_week(days: Iterable[date]) -> tuple[WeekCount, ...]:
     """Count per ISO week, including empty weeks between the first and last, so a chart's
     gaps are real gaps."""
-    counts = Counter(_iso_week_start(d) for d in days)
+    counts: Counter[date] = Counter()
+    for day, n in Counter(days).items():  # a few dozen distinct days, however many responses
+        counts[_iso_week_start(day)] += n
     if not counts:
         return ()
     first, last = min(counts), max(counts)
@@ -271,32 +225,23 @@ def _iso_week_start(day: date) -> date:
 
 
 def _unanswered(
-    question: Question, answered: Sequence[bool], paths: Sequence[frozenset[str]]
+    question: Question, answered: Sequence[bool], table: AnswerTable
 ) -> tuple[int, int]:
     """(skipped, not asked): an unanswered question on the respondent's path was skipped;
     one that skip logic routed them past was never asked."""
-    skipped = not_asked = 0
-    for done, on_path in zip(answered, paths, strict=True):
-        if done:
-            continue
-        if question.id in on_path:
-            skipped += 1
-        else:
-            not_asked += 1
-    return skipped, not_asked
+    qid = question.id
+    pairs = zip(answered, table.paths, strict=True)
+    skipped = sum(1 for done, on_path in pairs if not done and qid in on_path)
+    return skipped, len(answered) - sum(answered) - skipped
 
 
 def _summarise(
-    question: Question,
-    responses: Sequence[ResponseRecord],
-    paths: Sequence[frozenset[str]],
-    min_size: int,
-    totals_only: bool,
+    question: Question, table: AnswerTable, min_size: int, totals_only: bool
 ) -> QuestionSummary:
     if question.kind == "free_text":
-        given = [free_text_answer(r.answers.get(question.id)) for r in responses]
+        given = table.texts[question.id]
         texts = [t for t in given if t]
-        skipped, not_asked = _unanswered(question, [bool(t) for t in given], paths)
+        skipped, not_asked = _unanswered(question, [bool(t) for t in given], table)
         return QuestionSummary(
             question_id=question.id,
             kind=question.kind,
@@ -307,9 +252,9 @@ def _summarise(
             not_asked=not_asked,
         )
 
-    chosen = [chosen_values(question, r.answers.get(question.id)) for r in responses]
-    answered = sum(1 for c in chosen if c)
-    skipped, not_asked = _unanswered(question, [bool(c) for c in chosen], paths)
+    chosen = table.chosen[question.id]
+    answered = len(chosen) - chosen.count(())
+    skipped, not_asked = _unanswered(question, [bool(c) for c in chosen], table)
     summary = QuestionSummary(
         question_id=question.id,
         kind=question.kind,
@@ -321,7 +266,7 @@ def _summarise(
     if totals_only:
         return summary
 
-    counts = Counter(v for c in chosen for v in c)
+    counts = _value_counts(Counter(chosen))
     # A profile question's counts are group sizes: hide small ones, as the breakdowns do.
     hidden = (
         suppressed_groups({v: counts[v] for v, _ in categories_of(question)}, min_size)
@@ -352,8 +297,17 @@ def _summarise(
     )
 
 
+def _value_counts(answers: Counter[Chosen]) -> Counter[str]:
+    """How many answers count under each value, from how many times each answer was given."""
+    counts: Counter[str] = Counter()
+    for values, n in answers.items():
+        for v in values:
+            counts[v] += n
+    return counts
+
+
 def _breakdowns(
-    definition: SurveyDefinition, responses: Sequence[ResponseRecord], min_size: int
+    definition: SurveyDefinition, table: AnswerTable, min_size: int
 ) -> tuple[Breakdown, ...]:
     # Profile questions are not crossed with each other: combining region and organisation
     # type is exactly what narrows a group down to one organisation.
@@ -364,40 +318,37 @@ def _breakdowns(
         if not q.breakdown and (q.kind in CHOICE_KINDS or q.kind == "scale")
     ]
     return tuple(
-        _breakdown(by, target, responses, min_size) for by in by_questions for target in targets
+        _breakdown(by, target, table, min_size) for by in by_questions for target in targets
     )
 
 
-def _breakdown(
-    by: Question, target: Question, responses: Sequence[ResponseRecord], min_size: int
-) -> Breakdown:
+def _breakdown(by: Question, target: Question, table: AnswerTable, min_size: int) -> Breakdown:
     columns = categories_of(target)
-    members: dict[str, list[tuple[str, ...]]] = {value: [] for value, _ in categories_of(by)}
-    for r in responses:
-        answer = chosen_values(target, r.answers.get(target.id))
-        if not answer:
-            continue
-        for group in chosen_values(by, r.answers.get(by.id)):
-            members[group].append(answer)
+    # Per group, the answers to the target of those in it who answered, and how often each.
+    members: dict[str, Counter[Chosen]] = {value: Counter() for value, _ in categories_of(by)}
+    pairs = Counter(zip(table.chosen[by.id], table.chosen[target.id], strict=True))
+    for (in_groups, answer), n in pairs.items():
+        if answer:
+            for group in in_groups:
+                members[group][answer] += n
 
-    hidden = suppressed_groups({g: len(m) for g, m in members.items()}, min_size)
+    sizes = {g: m.total() for g, m in members.items()}
+    hidden = suppressed_groups(sizes, min_size)
     groups: list[BreakdownGroup] = []
     for value, label in categories_of(by):
-        answers = members[value]
+        answers, size = members[value], sizes[value]
         if value in hidden:
             cells = tuple(Category(v, lab, None, None) for v, lab in columns)
             groups.append(BreakdownGroup(value, label, None, cells))
             continue
-        counts = Counter(v for a in answers for v in a)
-        cells = tuple(
-            Category(v, lab, counts[v], _percent(counts[v], len(answers))) for v, lab in columns
-        )
+        counts = _value_counts(answers)
+        cells = tuple(Category(v, lab, counts[v], _percent(counts[v], size)) for v, lab in columns)
         mean = (
-            statistics.fmean(int(a[0]) for a in answers)
+            statistics.fmean([int(a[0]) for a in answers], list(answers.values()))
             if target.kind == "scale" and answers
             else None
         )
-        groups.append(BreakdownGroup(value, label, len(answers), cells, mean))
+        groups.append(BreakdownGroup(value, label, size, cells, mean))
     return Breakdown(
         by_question_id=by.id,
         by_text=by.text,

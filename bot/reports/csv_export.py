@@ -7,14 +7,8 @@ from collections import Counter
 from collections.abc import Sequence
 from os import PathLike
 
-from bot.reports.collate import (
-    categories_of,
-    chosen_values,
-    free_text_answer,
-    on_path_only,
-    stable_order_key,
-    suppressed_groups,
-)
+from bot.reports.answers import AnswerTable, Chosen, categories_of, read_answers
+from bot.reports.collate import stable_order_key, suppressed_groups
 from bot.reports.records import ResponseRecord
 from bot.reports.redact import escape_spreadsheet_cell
 from bot.surveys.model import Question, SurveyDefinition
@@ -46,10 +40,23 @@ def write_responses_csv(
     - Free text is redacted; every cell is escaped against spreadsheet formula injection.
     - UTF-8 with a byte-order mark, so Excel shows accented names of places correctly.
     """
+    return write_answers_csv(
+        definition, read_answers(definition, responses), path, min_group_size=min_group_size
+    )
+
+
+def write_answers_csv(
+    definition: SurveyDefinition,
+    table: AnswerTable,
+    path: str | PathLike[str],
+    *,
+    min_group_size: int | None = None,
+) -> int:
+    """`write_responses_csv` from answers already read, so that the collation can share the
+    reading; only answers on each respondent's path were read, as the report counts them."""
     min_size = definition.min_group_size if min_group_size is None else min_group_size
     questions = definition.questions
-    kept, _ = on_path_only(definition, responses)  # as the report counts them
-    rows = [] if len(kept) < min_size else _rows(questions, kept, min_size)
+    rows = [] if len(table) < min_size else _rows(questions, table, min_size)
     rows.sort(key=lambda row: stable_order_key("\x1f".join(row)))
     with open(path, "w", newline="", encoding="utf-8-sig") as f:
         writer = csv.writer(f)
@@ -59,35 +66,40 @@ def write_responses_csv(
 
 
 def _rows(
-    questions: Sequence[Question], responses: Sequence[ResponseRecord], min_size: int
-) -> list[list[str]]:
+    questions: Sequence[Question], table: AnswerTable, min_size: int
+) -> list[tuple[str, ...]]:
+    columns = [_column(q, table) for q in questions]
     profile = [i for i, q in enumerate(questions) if q.breakdown and q.kind != "free_text"]
-    rows = [[_cell(q, r) for q in questions] for r in responses]
 
     # Rare single answers to a profile question first...
     for i in profile:
-        sizes = Counter(cell for row in rows if (cell := row[i]))
+        sizes = Counter(cell for cell in columns[i] if cell)
         for value, _ in categories_of(questions[i]):
             sizes.setdefault(_label(questions[i], value), 0)
         hidden = suppressed_groups(sizes, min_size)
-        for row in rows:
-            if row[i] in hidden:
-                row[i] = WITHHELD
+        columns[i] = [WITHHELD if cell in hidden else cell for cell in columns[i]]
     # ...then rare combinations of them.
-    combos = Counter(tuple(row[i] for i in profile) for row in rows)
-    for row in rows:
-        if profile and combos[tuple(row[i] for i in profile)] < min_size:
-            for i in profile:
-                if row[i]:
-                    row[i] = WITHHELD
-    return rows
+    if profile:
+        combos = list(zip(*(columns[i] for i in profile), strict=True))
+        rare = {combo for combo, n in Counter(combos).items() if n < min_size}
+        for i in profile:
+            columns[i] = [
+                WITHHELD if cell and combo in rare else cell
+                for cell, combo in zip(columns[i], combos, strict=True)
+            ]
+    return list(zip(*columns, strict=True))
 
 
-def _cell(question: Question, response: ResponseRecord) -> str:
-    answer = response.answers.get(question.id)
+def _column(question: Question, table: AnswerTable) -> list[str]:
+    """One question's cells, a row per response; each distinct answer is written out once."""
     if question.kind == "free_text":
-        return free_text_answer(answer) or ""
-    values = chosen_values(question, answer)
+        return [text or "" for text in table.texts[question.id]]
+    chosen = table.chosen[question.id]
+    cells = {values: _cell(question, values) for values in set(chosen)}
+    return [cells[values] for values in chosen]
+
+
+def _cell(question: Question, values: Chosen) -> str:
     if question.kind == "scale":
         return values[0] if values else ""
     return "; ".join(_label(question, v) for v in values)

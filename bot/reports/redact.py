@@ -12,7 +12,6 @@ so (`REDACTION_NOTE`) rather than promising that names are gone.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from urllib.parse import urlsplit, urlunsplit
 
 EMAIL = "[email]"
@@ -155,7 +154,6 @@ _NOT_NAMES = _BREAKS | _PROTECTS
 _POSSESSIVE = re.compile(r"['’]s?$")
 
 
-@lru_cache(maxsize=200_000)
 def redact_free_text(text: str) -> str:
     """Return `text` with contact details, mentions, case numbers and likely names replaced
     by tokens such as [email] and [name], so free-text answers can leave the network."""

@@ -231,6 +231,17 @@ def path(definition: SurveyDefinition, answers: Answers) -> list[str]:
     return ids
 
 
+def branches_taken(definition: SurveyDefinition, answers: Answers) -> tuple[int, ...]:
+    """For each question with skip rules, the index of the rule its answer triggers (-1: none).
+    A path depends on nothing else, so answers that agree here share a path: a report over
+    thousands of responses works out each distinct path once."""
+    return tuple(
+        next((i for i, rule in enumerate(q.skip) if _rule_matches(rule, answers.get(q.id))), -1)
+        for q in definition.questions
+        if q.skip
+    )
+
+
 def answers_on_path(
     definition: SurveyDefinition, answers: Answers
 ) -> dict[str, AnswerValue | None]:
