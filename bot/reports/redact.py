@@ -12,6 +12,7 @@ so (`REDACTION_NOTE`) rather than promising that names are gone.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from urllib.parse import urlsplit, urlunsplit
 
 EMAIL = "[email]"
@@ -70,33 +71,63 @@ _TITLED_NAME = re.compile(
     r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Professor|Sir|Dame|Rev|Revd|Cllr|Councillor)\.?[ \t]+"
     rf"(?:[{_UPPER}]\.?[ \t]+)*{_NAME_WORD}(?:[ \t]+{_NAME_WORD})?"
 )
-_INTRODUCED_NAME = re.compile(
-    r"(?i:\b(?:my name is|my name's|i am called|i'm called|call me|this is|name:|"
+_INTRODUCTIONS = (
+    r"my name is|my name's|i am called|i'm called|call me|this is|name:|"
     r"speak to|speak with|spoke to|spoke with|speaking to|speaking with|talk to|talked to|"
-    r"ask for|asked for|contact|contacted|emailed|rang|phoned|met with|dear|hi|hello|hiya))"
-    rf"[ \t]+(?P<name>{_FULL_NAME})"
+    r"ask for|asked for|contact|contacted|emailed|rang|phoned|met with|dear|hi|hello|hiya"
+)
+_INTRODUCED_NAME = re.compile(rf"(?i:\b(?:{_INTRODUCTIONS}))[ \t]+(?P<name>{_FULL_NAME})")
+_SIGN_OFFS = (
+    r"thanks|thank you|many thanks|thanks again|regards|kind regards|best regards|"
+    r"warm regards|best wishes|best|cheers|sincerely|yours sincerely|yours faithfully|"
+    r"all the best|ta|from"
 )
 _SIGNED_NAME = re.compile(
-    r"(?i:\b(?:thanks|thank you|many thanks|thanks again|regards|kind regards|best regards|"
-    r"warm regards|best wishes|best|cheers|sincerely|yours sincerely|yours faithfully|"
-    r"all the best|ta|from))"
+    rf"(?i:\b(?:{_SIGN_OFFS}))"
     rf"[ \t]*[,.!:\-–—]?[ \t]*(?:\r?\n[ \t]*)?(?P<name>{_FULL_NAME})"
     r"(?=[ \t]*[.,!]?[ \t]*(?:\r?\n|$))",
     re.MULTILINE,
 )
 # A role, job or relationship that is often followed by someone's name: "Governor Smith",
 # "our tutor, Jane", "prisoner John Smith". Matched in any case; the name must be capitalised.
-_ROLE_CUE = re.compile(
-    r"(?i:\b(?:deputy governor|governor|prison officer|probation officer|officer|tutor|"
+_ROLES = (
+    r"deputy governor|governor|prison officer|probation officer|officer|tutor|"
     r"teacher|lecturer|instructor|trainer|manager|caseworker|case worker|keyworker|key worker|"
     r"support worker|volunteer|colleague|mentor|peer mentor|chaplain|librarian|"
     r"head of learning and skills|head of education|head of reducing reoffending|head of "
     r"(?:security|regime|residence|omu)|OMU|POM|prisoner|learner|resident|student|client|"
-    r"nurse|coordinator|co-ordinator|director|ceo|trustee))"
-    rf"[ \t]*[,:]?[ \t]+(?P<name>{_FULL_NAME})"
+    r"nurse|coordinator|co-ordinator|director|ceo|trustee"
 )
+_ROLE_CUE = re.compile(rf"(?i:\b(?:{_ROLES}))[ \t]*[,:]?[ \t]+(?P<name>{_FULL_NAME})")
+# The number patterns in the order they apply, each with how far before its first digit a
+# match can begin ("AB 12..." three characters, a Slack id U01ABCDEF2 up to ten).
+_NUMBERS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str], int], ...] = (
+    (_NI, NI_NUMBER, 3),
+    (_PRISON_NUMBER, PRISON_NUMBER, 1),
+    (_PHONE_INTL, lambda m: _phone_if_digits(m.group(0), 8, 15), 1),
+    (_PHONE_UK, lambda m: _phone_if_digits(m.group(0), 10, 11), 1),
+    (_SLACK_ID, MENTION, 10),
+)
+# What a title, role, introduction or sign-off pattern needs: a name's capital and the small
+# letter after it, at least two characters in (after "Mr", "hi", "ta", ...).
+_NAME_AFTER_CUE = re.compile(rf"[{_UPPER}][{_LOWER}]")
+# The role, introduction and sign-off patterns, each with what it needs: one of its cue words,
+# looked for in the text folded to lower case (`_fold`), which is quicker than in any case.
+_CUED_NAMES = tuple(
+    (re.compile(rf"\b(?:{cues.lower()})"), pattern)
+    for cues, pattern in (
+        (_ROLES, _ROLE_CUE),
+        (_INTRODUCTIONS, _INTRODUCED_NAME),
+        (_SIGN_OFFS, _SIGNED_NAME),
+    )
+)
+# What `re.IGNORECASE` also matches an ASCII letter with, besides its other case.
+_ASCII_FOLD = str.maketrans({"İ": "i", "ı": "i", "ſ": "s", "K": "k"})
+_DIGIT = re.compile(r"\d")
 # One or more capitalised words in a row: a possible name, place or organisation.
 _CAPITALISED_RUN = re.compile(rf"(?<![\w'’-]){_NAME_WORD}(?:[ \t]+{_NAME_WORD})*")
+# What a run of two or more needs: a space or tab, then the next word's capital and small letter.
+_SPACE_THEN_NAME = re.compile(rf"[ \t](?:O['’])?[{_UPPER}][{_LOWER}]")
 _WORD = re.compile(_NAME_WORD)
 # A prison or inspectorate prefix: what follows is a place ("HMP Wormwood Scrubs"), kept.
 _PLACE_PREFIX = re.compile(r"\b(?:HMP|HMYOI|HMPYOI|HMP/YOI|HMP&YOI|YOI|HMIP|STC|IRC)[ \t]+$")
@@ -157,21 +188,29 @@ _POSSESSIVE = re.compile(r"['’]s?$")
 def redact_free_text(text: str) -> str:
     """Return `text` with contact details, mentions, case numbers and likely names replaced
     by tokens such as [email] and [name], so free-text answers can leave the network."""
-    text = _SLACK_MARKUP.sub(_replace_slack_markup, text)
-    text = _URL.sub(lambda m: _clean_url(m.group(0)), text)
-    text = _EMAIL.sub(EMAIL, text)
-    text = _NI.sub(NI_NUMBER, text)
-    text = _PRISON_NUMBER.sub(PRISON_NUMBER, text)
-    text = _PHONE_INTL.sub(lambda m: _phone_if_digits(m.group(0), 8, 15), text)
-    text = _PHONE_UK.sub(lambda m: _phone_if_digits(m.group(0), 10, 11), text)
-    text = _SLACK_ID.sub(MENTION, text)
-    text = _HANDLE.sub(MENTION, text)
-    text = _TITLED_NAME.sub(NAME, text)
-    text = _ROLE_CUE.sub(_replace_name_group, text)
-    text = _INTRODUCED_NAME.sub(_replace_name_group, text)
-    text = _SIGNED_NAME.sub(_replace_name_group, text)
+    # Each pattern runs only if the text holds what the pattern cannot match without (a "<",
+    # an "@", a digit, ...): a cheap test that skips most patterns for most answers, and skips
+    # one only when it could not have changed anything.
+    if "<" in text:
+        text = _SLACK_MARKUP.sub(_replace_slack_markup, text)
+    if "://" in text or "www." in text.lower():
+        text = _URL.sub(lambda m: _clean_url(m.group(0)), text)
+    if "@" in text:
+        text = _EMAIL.sub(EMAIL, text)
+    text = _replace_numbers(text)
+    if "@" in text:
+        text = _HANDLE.sub(MENTION, text)
+    if _NAME_AFTER_CUE.search(text, 2):
+        text = _TITLED_NAME.sub(NAME, text)
+        folded = _fold(text)
+        for cues, pattern in _CUED_NAMES:
+            if cues.search(folded):
+                text = pattern.sub(_replace_name_group, text)
+                folded = _fold(text)
     text = _redact_signature_lines(text)
-    return _CAPITALISED_RUN.sub(_replace_capitalised_run, text)
+    if _SPACE_THEN_NAME.search(text):  # a lone capitalised word is never taken for a name
+        text = _CAPITALISED_RUN.sub(_replace_capitalised_run, text)
+    return text
 
 
 # OWASP CSV injection: these starting characters make Excel, LibreOffice or Sheets read a
@@ -188,6 +227,26 @@ def escape_spreadsheet_cell(value: str) -> str:
     if value[0] in _FORMULA_STARTS or value.lstrip()[:1] in _FORMULA_STARTS:
         return "'" + value
     return value
+
+
+def _fold(text: str) -> str:
+    """`text` in lower case, where a case-insensitive pattern's ASCII words match as written:
+    "Kind Regards" -> "kind regards". One character for one, so word boundaries stay put."""
+    return (text if text.isascii() else text.translate(_ASCII_FOLD)).lower()
+
+
+def _replace_numbers(text: str) -> str:
+    """NI, prison and phone numbers, and Slack ids. Each of their matches begins at most a few
+    characters before a digit, so whether one has any is settled by a search from just before
+    the first digit (near the end of most answers, or nowhere) rather than from the start."""
+    digit = _DIGIT.search(text)
+    for pattern, replacement, lead in _NUMBERS:
+        if digit is None:
+            break
+        if pattern.search(text, max(digit.start() - lead, 0)):
+            text = pattern.sub(replacement, text)
+            digit = _DIGIT.search(text)
+    return text
 
 
 def _replace_slack_markup(match: re.Match[str]) -> str:
