@@ -498,7 +498,9 @@ def _wrap(text: str, width: int, max_lines: int) -> list[str]:
 
 
 def _paragraphs(text: str) -> str:
-    return "<br>".join(escape(line) for line in text.splitlines())
+    # Escaping first is the same as escaping each line (it neither adds nor removes a line
+    # break) and is one call rather than one per line.
+    return "<br>".join(escape(text).splitlines())
 
 
 def _pct(percent: float | None) -> str:
