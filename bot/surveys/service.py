@@ -40,8 +40,8 @@ from storage.repositories.surveys import (
     expire_in_progress,
     invited_members,
     members_for,
+    response_batches,
     response_count,
-    responses_of,
     state_counts,
     survey_by_name,
 )
@@ -388,8 +388,9 @@ async def survey_report(
         definition = definition_of(survey, zone)
         closed_at = survey.closed_at
         records = [
-            ResponseRecord(submitted_on=r.submitted_on, answers=r.answers)
-            for r in await responses_of(session, survey.id)
+            ResponseRecord(submitted_on=day, answers=answers)
+            async for rows in response_batches(session, survey.id)
+            for day, answers in rows
         ]
         await record_action(
             session,

@@ -6,7 +6,7 @@ in one place: a submitted anonymous response carries no member, invitation or ti
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -290,10 +290,18 @@ async def response_count(session: AsyncSession, survey_id: int) -> int:
     return int(await session.scalar(query.where(SurveyResponse.survey_id == survey_id)) or 0)
 
 
-async def responses_of(session: AsyncSession, survey_id: int) -> Sequence[SurveyResponse]:
-    return (
-        await session.scalars(select(SurveyResponse).where(SurveyResponse.survey_id == survey_id))
-    ).all()
+async def response_batches(
+    session: AsyncSession, survey_id: int, *, size: int = 1000
+) -> AsyncIterator[Sequence[tuple[date, dict[str, Any]]]]:
+    """Each response's day and answers, and nothing else, `size` rows at a time, so a report
+    over 100,000 responses holds neither ORM objects nor every raw row at once."""
+    result = await session.stream(
+        select(SurveyResponse.submitted_on, SurveyResponse.answers)
+        .where(SurveyResponse.survey_id == survey_id)
+        .execution_options(yield_per=size)
+    )
+    while rows := await result.fetchmany(size):
+        yield [(day, answers) for day, answers in rows]
 
 
 async def unfinished_invitations(

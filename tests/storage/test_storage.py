@@ -1,4 +1,5 @@
-"""Storage on SQLite and PostgreSQL: migrations, time zones, and the update queries."""
+"""Storage on SQLite and PostgreSQL: migrations, time zones, the update queries, and reading
+survey responses for a report."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from sqlalchemy import inspect, select
 
 from bot.services import Services
 from storage.migrate import upgrade
-from storage.models import AuditEntry, Update
+from storage.models import AuditEntry, Survey, Update
 from storage.repositories.audit import record_action
+from storage.repositories.surveys import add_response, response_batches
 from storage.repositories.topics import all_topics
 from storage.repositories.updates import add_update, latest_in_topic, latest_per_topic
 
@@ -106,3 +108,36 @@ async def test_audit_entries_commit_with_the_action(services: Services) -> None:
     async with services.sessions() as session:
         entries = (await session.scalars(select(AuditEntry))).all()
     assert [(e.actor, e.action, e.detail) for e in entries] == [("U1", "update.add", {"x": 1})]
+
+
+async def test_response_batches_read_one_survey_in_batches(services: Services) -> None:
+    async with services.sessions.begin() as session:
+        surveys = [
+            Survey(name=name, title=name, definition="", opens_at=NOW, closes_at=NOW, deadline=NOW)
+            for name in ("reported", "other")
+        ]
+        session.add_all(surveys)
+        await session.flush()
+        for i in range(5):
+            answers = {"q": f"answer {i}", "many": ["a", "b"], "scale": i}
+            await add_response(
+                session,
+                survey_id=surveys[0].id,
+                submitted_on=date(2026, 11, 16 + i),
+                answers=answers,
+                member_id=None,
+            )
+        await add_response(
+            session,
+            survey_id=surveys[1].id,
+            submitted_on=date(2026, 11, 1),
+            answers={},
+            member_id=None,
+        )
+    async with services.sessions.begin() as session:
+        batches = [list(b) async for b in response_batches(session, surveys[0].id, size=2)]
+    assert sorted(len(b) for b in batches) == [1, 2, 2]
+    assert sorted(row for b in batches for row in b) == [
+        (date(2026, 11, 16 + i), {"q": f"answer {i}", "many": ["a", "b"], "scale": i})
+        for i in range(5)
+    ]
