@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import multiprocessing
 import random
 import tempfile
 import time
@@ -55,19 +56,41 @@ def synthetic_responses(
 
 
 def _measure(work: Callable[[], Any]) -> tuple[float, float]:
-    """Seconds of one run, and peak MiB allocated during a second, traced run: tracing every
-    allocation slows code down by how much it allocates (the report 3-4x), so a run that is
-    timed is not traced."""
+    """Seconds of one run, and peak MiB allocated during another, traced run. Tracing every
+    allocation slows code down by how much it allocates (the report 3-4x), so the timed run is
+    not traced; and each runs in a fresh fork of this process, so that neither finds caches
+    the other (or anything run earlier) filled, which would flatter both time and memory."""
+    return _in_fork(_seconds, work), _in_fork(_peak_mib, work)
+
+
+def _seconds(work: Callable[[], Any]) -> float:
     began = time.perf_counter()
     work()
-    seconds = time.perf_counter() - began
+    return time.perf_counter() - began
+
+
+def _peak_mib(work: Callable[[], Any]) -> float:
     tracemalloc.start()
     try:
         work()
-        _, peak = tracemalloc.get_traced_memory()
+        return tracemalloc.get_traced_memory()[1] / (1024 * 1024)
     finally:
         tracemalloc.stop()
-    return seconds, peak / (1024 * 1024)
+
+
+def _in_fork(measure: Callable[[Callable[[], Any]], float], work: Callable[[], Any]) -> float:
+    """`measure(work)` in a forked child (which starts with this process's memory, responses
+    included, and leaves nothing behind), its result sent back through a pipe."""
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=lambda: sender.send(measure(work)))
+    child.start()
+    sender.close()  # the child's copy stays open until it has sent, or died
+    try:
+        return float(receiver.recv())  # EOFError if the child died without an answer
+    finally:
+        child.join()
+        receiver.close()
 
 
 def run(count: int) -> dict[str, Any]:
