@@ -117,13 +117,15 @@ def _row(post: Queued) -> OutboxItem:
     )
 
 
-SentHook = Callable[[AsyncSession, OutboxItem, str], Awaitable[None]]
+SentHook = Callable[[AsyncSession, Sequence[OutboxItem]], Awaitable[None]]
 _SENT_HOOKS: dict[str, SentHook] = {}
 
 
 def on_sent(kind: str) -> Callable[[SentHook], SentHook]:
-    """Register what to record once an item of `kind` is delivered (its platform message id),
-    e.g. the invitation message a survey later updates. Runs in the sender's transaction."""
+    """Register what to record once items of `kind` are delivered (each item's `message_ts`
+    is the platform's message id), e.g. the invitation message a survey later updates.
+    Runs in the sender's transaction, once for all the items of `kind` it records: a fan-out
+    records dozens at once, so load what they refer to in one query, not one each."""
 
     def register(hook: SentHook) -> SentHook:
         _SENT_HOOKS[kind] = hook
@@ -266,8 +268,8 @@ async def send_due(
         # checks the channel's history first, so nothing is posted twice.
         async with services.sessions.begin() as session:
             await begin_writing(session)
-            for item, outcome in zip(items, outcomes, strict=True):
-                sent += await _record(services, session, item.id, worker, outcome)
+            finished = list(zip(items, outcomes, strict=True))
+            sent += await _record(services, session, finished, worker)
         if deadline is not None and time.monotonic() >= deadline:
             break
     return sent
@@ -292,20 +294,59 @@ async def _next_due_in(services: Services, platform: str | None) -> float | None
 async def _record(
     services: Services,
     session: AsyncSession,
-    item_id: int,
+    finished: Sequence[tuple[OutboxItem, DeliveryOutcome]],
+    worker: str,
+) -> int:
+    """Save what happened to each item, in `session`; returns how many are now sent. The rows
+    are read (and locked) in one query, and the conversations of the sent ones held in one
+    UPDATE per platform: a round trip per post would cost more than the post."""
+    now = services.clock()
+    ids = sorted(item.id for item, _outcome in finished)
+    rows: dict[int, OutboxItem] = {}
+    for start in range(0, len(ids), CHUNK):
+        query = (
+            select(OutboxItem)
+            .where(OutboxItem.id.in_(ids[start : start + CHUNK]))
+            .order_by(OutboxItem.id)
+            .with_for_update()
+        )
+        rows.update((row.id, row) for row in (await session.scalars(query)).all())
+    sent: list[OutboxItem] = []
+    for item, outcome in finished:
+        row = rows.get(item.id)
+        if row is None or row.state == "sent":
+            continue
+        if outcome.kind == "sent" and outcome.message_ts:
+            row.state = "sent"
+            row.message_ts = outcome.message_ts
+            row.sent_at = now
+            row.claimed_until = None
+            row.error = None
+            sent.append(row)
+            continue
+        await _record_unsent(services, session, row, worker, outcome, now)
+    await _hold_conversations(session, sent, now + PACING)
+    by_kind: dict[str, list[OutboxItem]] = {}
+    for row in sent:
+        by_kind.setdefault(row.kind, []).append(row)
+    for kind, rows_of_kind in by_kind.items():
+        hook = sent_hook(kind)
+        if hook is not None:
+            await hook(session, rows_of_kind)
+    return len(sent)
+
+
+async def _record_unsent(
+    services: Services,
+    session: AsyncSession,
+    item: OutboxItem,
     worker: str,
     outcome: DeliveryOutcome,
-) -> bool:
-    """Save what happened to one item, in `session`; True when it is now sent."""
-    now = services.clock()
-    item = await session.get(OutboxItem, item_id, with_for_update=True)
-    if item is None or item.state == "sent":
-        return False
-    if outcome.kind == "sent" and outcome.message_ts:
-        await _mark_sent(session, item, outcome.message_ts, now)
-        return True
+    now: datetime,
+) -> None:
+    """A retry (later, holding the conversation) or a failure (telling coordinators)."""
     if item.state != "sending" or item.claimed_by != worker:
-        return False  # our lease lapsed and another worker owns it now
+        return  # our lease lapsed and another worker owns it now
     if outcome.kind == "retry" and item.attempts < MAX_ATTEMPTS:
         delay = (
             timedelta(seconds=outcome.after)
@@ -314,13 +355,13 @@ async def _record(
         )
         item.state = "pending"
         item.next_attempt_at = now + delay
-        await _hold_conversation(session, item, now + delay)  # keeps its posts in order
+        await _hold_conversations(session, [item], now + delay)  # keeps its posts in order
         item.claimed_until = None
         item.error = outcome.reason[:500]
         if outcome.maybe_delivered:
             item.payload = {**item.payload, "maybe_delivered": True}
         log.info("outbox item %s: retry in %s (%s)", item.id, delay, outcome.reason)
-        return False
+        return
     reason = outcome.reason or "no reason given"
     if outcome.kind == "retry":
         reason = f"gave up after {item.attempts} attempts: {reason}"
@@ -329,37 +370,30 @@ async def _record(
     item.error = reason[:500]
     log.warning("outbox item %s (%s) failed: %s", item.id, item.key, reason)
     await _tell_coordinators(services, session, item, outcome.advice or reason, now)
-    return False
 
 
-async def _mark_sent(
-    session: AsyncSession, item: OutboxItem, message_ts: str, now: datetime
+async def _hold_conversations(
+    session: AsyncSession, items: Sequence[OutboxItem], until: datetime
 ) -> None:
-    item.state = "sent"
-    item.message_ts = message_ts
-    item.sent_at = now
-    item.claimed_until = None
-    item.error = None
-    await _hold_conversation(session, item, now + PACING)
-    hook = sent_hook(item.kind)
-    if hook is not None:
-        await hook(session, item, message_ts)
-
-
-async def _hold_conversation(session: AsyncSession, item: OutboxItem, until: datetime) -> None:
-    """Make the conversation's other pending posts wait until `until`: pacing without sleeping,
-    and a 429's Retry-After applies to the channel, not just the one post."""
-    await session.execute(
-        update(OutboxItem)
-        .where(
-            OutboxItem.platform == item.platform,
-            OutboxItem.conversation == item.conversation,
-            OutboxItem.state == "pending",
-            OutboxItem.id != item.id,
-            OutboxItem.next_attempt_at < until,
-        )
-        .values(next_attempt_at=until)
-    )
+    """Make the other pending posts in these items' conversations wait until `until`: pacing
+    without sleeping, and a 429's Retry-After applies to the channel, not just the one post."""
+    by_platform: dict[str, list[OutboxItem]] = {}
+    for item in items:
+        by_platform.setdefault(item.platform, []).append(item)
+    for platform, group in by_platform.items():
+        for start in range(0, len(group), CHUNK):
+            chunk = group[start : start + CHUNK]
+            await session.execute(
+                update(OutboxItem)
+                .where(
+                    OutboxItem.platform == platform,
+                    OutboxItem.conversation.in_({item.conversation for item in chunk}),
+                    OutboxItem.state == "pending",
+                    OutboxItem.id.not_in([item.id for item in chunk]),
+                    OutboxItem.next_attempt_at < until,
+                )
+                .values(next_attempt_at=until)
+            )
 
 
 async def _tell_coordinators(

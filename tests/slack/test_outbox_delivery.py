@@ -206,6 +206,28 @@ async def test_posts_to_one_channel_are_paced_not_slept(
     assert len(posts(fake_slack)) == 2
 
 
+async def test_posts_recorded_together_each_hold_their_own_channel(
+    services: Services, clock: ManualClock, fake_slack: Any
+) -> None:
+    with_slack_sender(services)
+    channels = ["C1", "C2", "C3"]
+    await follow(services, "general", *channels)
+    await follow(services, "vetting", *channels)
+    await schedule(services, "general", "First", minutes=0)
+    await schedule(services, "vetting", "Second", minutes=0)
+
+    await run_all(services)
+    assert sorted(p["channel"] for p in posts(fake_slack)) == channels
+    assert all("First" in str(p["blocks"]) for p in posts(fake_slack))
+    waiting = [i for i in await outbox(services) if i.state == "pending"]
+    assert sorted(i.conversation for i in waiting) == channels
+    assert {i.next_attempt_at for i in waiting} == {clock() + PACING}
+
+    clock.advance(PACING)
+    await run_all(services)
+    assert sorted(p["channel"] for p in posts(fake_slack)) == sorted(channels * 2)
+
+
 async def test_two_instances_on_one_database_post_each_item_once(
     services: Services, clock: ManualClock, fake_slack: Any
 ) -> None:
