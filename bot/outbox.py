@@ -9,7 +9,9 @@ second enqueue is a no-op, which is what makes a re-run of a scheduler job harml
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import math
 import os
 import socket
 import time
@@ -23,7 +25,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.delivery import DeliveryOutcome, Sender
+from bot.delivery import DeliveryOutcome, Sender, paced_rate
 from bot.jobs import periodic, tick_started
 from bot.messages import Message, Paragraph, to_dict
 from bot.services import Services
@@ -146,8 +148,14 @@ MAX_ATTEMPTS = 10
 BATCH = 20
 MAX_BATCHES = 25  # without a budget, one run sends at most BATCH x MAX_BATCHES
 SEND_CONCURRENCY = 8  # posts in flight at once (each to a different conversation)
+# With a paced sender: claim about this many seconds of posts (at its rate) ahead of sending,
+# and allow enough posts in flight for a round trip of this long, so the pace never starves.
+CLAIM_AHEAD_SECONDS = 1.0
+ROUND_TRIP_SECONDS = 0.5
 LINGER = timedelta(seconds=5)  # with a budget, wait this long at most for the next due item
 MIN_WAIT = 0.02
+POLL = 0.1  # seconds between claims while posts are in flight and nothing else is claimable
+RECORD_DELAY = 0.1  # seconds a delivered post waits at most to be recorded with others
 TICK_MARGIN = 0.5  # seconds: a sending run ends this long before the next tick is due
 NOTICE_KIND = "notice"
 
@@ -228,51 +236,202 @@ async def send_due(
     outside any transaction, so no lock waits on the network.
 
     Without `budget`, one run sends at most BATCH x MAX_BATCHES and the next tick does the rest.
-    With `budget` (seconds), it goes round again while anything is due within the budget,
-    waiting for a conversation's pacing to let its next post go, so a survey fan-out runs at
-    the platform's rate (the sender's `Pace`) instead of 500 posts a tick.
-    A batch's items are in different conversations (one claim per conversation), so they are
-    delivered concurrently, at most SEND_CONCURRENCY at once.
+    With `budget` (seconds), it goes on while anything is due within the budget, waiting for a
+    conversation's pacing to let its next post go, so a survey fan-out runs at the platform's
+    rate (the sender's `Pace`) instead of 500 posts a tick.
+    Claiming, sending and recording overlap: while posts are in flight, the next ones are
+    claimed and the finished ones recorded, so the database's time is not taken from the
+    platform's rate. Items in flight are in different conversations (one claim per
+    conversation, and a conversation with a claimed item is not claimed again until that item
+    is recorded, which holds its next post for PACING).
     """
-    worker = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-    deadline = None if budget is None else time.monotonic() + budget
-    gate = asyncio.Semaphore(SEND_CONCURRENCY)
-    sent = 0
-    batches = 0
+    return await _SendingRun(services, sender, platform, budget).run()
 
-    async def one(item: OutboxItem) -> DeliveryOutcome:
-        async with gate:
+
+class _SendingRun:
+    """One `send_due`: a database loop claims ahead and records what finished, in one
+    transaction each (one task, so a run never waits on its own lock); sender tasks take the
+    claimed items and deliver them, each to a different conversation."""
+
+    def __init__(
+        self, services: Services, sender: Sender, platform: str | None, budget: float | None
+    ) -> None:
+        self.services = services
+        self.sender = sender
+        self.platform = platform
+        self.worker = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.deadline = None if budget is None else time.monotonic() + budget
+        self.rate = rate = paced_rate(sender)
+        # Sized from the sender's rate: a second's worth claimed ahead, enough in flight.
+        self.ahead = BATCH if rate is None else max(BATCH, math.ceil(rate * CLAIM_AHEAD_SECONDS))
+        in_flight = SEND_CONCURRENCY if rate is None else math.ceil(rate * ROUND_TRIP_SECONDS)
+        self.concurrency = max(1, min(self.ahead, max(SEND_CONCURRENCY, in_flight)))
+        self.cap = BATCH * MAX_BATCHES if budget is None else None  # items claimed in one run
+        self.claimed = 0
+        self.outstanding = 0  # claimed and not yet recorded
+        self.unsent = 0  # claimed and not yet delivered (waiting for a sender, or in flight)
+        self.ready: asyncio.Queue[OutboxItem] = asyncio.Queue()
+        self.finished: list[tuple[OutboxItem, DeliveryOutcome]] = []
+        self.first_finished = 0.0  # when the oldest of `finished` finished (time.monotonic())
+        self.record_batch = max(1, self.ahead // 4)
+        self.changed = asyncio.Event()  # a delivery finished
+        self.sent = 0
+
+    async def run(self) -> int:
+        tasks = [asyncio.create_task(self._claim_and_record())]
+        tasks += [asyncio.create_task(self._deliver_claimed()) for _ in range(self.concurrency)]
+        try:
+            # The database loop ends the run; a sender task only ends by dying (the process
+            # going down mid-post, as the fault tests simulate), which ends the run with it.
+            done, _pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+        for task in done:
+            task.result()  # re-raises what ended it, if anything
+        return self.sent
+
+    async def _deliver_claimed(self) -> None:
+        while True:
+            item = await self.ready.get()
             try:
-                return await sender.deliver(item)
+                outcome = await self.sender.deliver(item)
             except Exception as error:  # a sender bug must not wedge the queue
                 log.exception("outbox item %s: the sender raised", item.id)
                 reason = f"unexpected {type(error).__name__}"
-                return DeliveryOutcome.retry(reason, maybe_delivered=True)
+                outcome = DeliveryOutcome.retry(reason, maybe_delivered=True)
+            self.unsent -= 1
+            if not self.finished:
+                self.first_finished = time.monotonic()
+            self.finished.append((item, outcome))
+            self.changed.set()
 
-    while deadline is not None or batches < MAX_BATCHES:
-        async with services.sessions.begin() as session:
-            items = await claim_due(session, worker, services.clock(), BATCH, platform)
-        if not items:
-            wait = await _next_due_in(services, platform) if deadline is not None else None
-            if wait is None or deadline is None or time.monotonic() + wait >= deadline:
-                break
-            before = services.clock()
-            await asyncio.sleep(max(wait, MIN_WAIT))
-            if services.clock() - before < timedelta(seconds=wait / 2):
-                break  # a clock that doesn't follow real time (a test's): don't wait on it
-            continue
-        batches += 1
-        outcomes = await asyncio.gather(*(one(item) for item in items))
-        # One transaction records the batch: a commit per post costs an fsync each on SQLite
-        # (50 posts a second at most). Should it fail, the leases lapse and the next attempt
-        # checks the channel's history first, so nothing is posted twice.
-        async with services.sessions.begin() as session:
+    async def _claim_and_record(self) -> None:
+        claiming = True
+        while True:
+            if claiming and self._out_of_time():
+                claiming = False
+                await self._release_unstarted()
+            if claiming and self.cap is not None and self.claimed >= self.cap:
+                claiming = False
+            # Keeping the senders fed comes first: recording can lag behind a little.
+            limit = self._claim_limit() if claiming else 0
+            if limit > 0 and await self._claim(limit):
+                continue
+            # Record a batch at a time, unless recording may make more claimable now.
+            if self.finished and (limit > 0 or not claiming or self._record_due()):
+                await self._record_finished()
+                continue
+            if limit > 0:  # nothing claimable now
+                if self.outstanding == 0:
+                    # Nothing in flight: wait for the next due item, if any, within the budget.
+                    claiming = await self._linger()
+                    continue
+                # Wait for what is in flight (once recorded, its conversation's next post, or
+                # a notice about a failure, may be claimable) or for more to fall due.
+                await self._wait_for_deliveries(POLL)
+                continue
+            if not claiming and self.outstanding == 0:
+                return
+            timeout = self._time_left()
+            if self.finished:
+                wait = RECORD_DELAY - (time.monotonic() - self.first_finished)
+                timeout = wait if timeout is None else min(timeout, wait)
+            await self._wait_for_deliveries(timeout)
+
+    def _record_due(self) -> bool:
+        """Enough has finished to record it as a batch, or the oldest has waited long enough."""
+        waited = time.monotonic() - self.first_finished
+        return len(self.finished) >= self.record_batch or waited >= RECORD_DELAY
+
+    def _claim_limit(self) -> int:
+        """How many to claim now: none while more than half of what was claimed ahead is still
+        to be sent (a claim is a transaction: a few large ones, not one per post), then up to
+        the lookahead, the cap, and, with a rate and a budget, what the rate can send in the
+        time left (so that the run ends on time rather than running into the next tick)."""
+        if self.unsent > self.ahead // 2:
+            return 0
+        limit = self.ahead - self.unsent
+        if self.cap is not None:
+            limit = min(limit, self.cap - self.claimed)
+        left = self._time_left()
+        if self.rate is not None and left is not None:
+            limit = min(limit, math.ceil(self.rate * left) - self.unsent)
+        return limit
+
+    def _out_of_time(self) -> bool:
+        return self.deadline is not None and time.monotonic() >= self.deadline
+
+    def _time_left(self) -> float | None:
+        return None if self.deadline is None else max(0.0, self.deadline - time.monotonic())
+
+    async def _wait_for_deliveries(self, timeout: float | None) -> None:
+        self.changed.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.changed.wait(), timeout)
+
+    async def _claim(self, limit: int) -> bool:
+        async with self.services.sessions.begin() as session:
+            items = await claim_due(
+                session, self.worker, self.services.clock(), limit, self.platform
+            )
+        self.claimed += len(items)
+        self.outstanding += len(items)
+        self.unsent += len(items)
+        for item in items:
+            self.ready.put_nowait(item)
+        return bool(items)
+
+    async def _linger(self) -> bool:
+        """Sleep until the next item falls due, within the budget; False: the run is over."""
+        if self.deadline is None:
+            return False
+        wait = await _next_due_in(self.services, self.platform)
+        if wait is None or time.monotonic() + wait >= self.deadline:
+            return False
+        before = self.services.clock()
+        await asyncio.sleep(max(wait, MIN_WAIT))
+        # A clock that doesn't follow real time (a test's): don't wait on it.
+        return not self.services.clock() - before < timedelta(seconds=wait / 2)
+
+    async def _record_finished(self) -> None:
+        """One transaction records all that finished since the last: a commit per post costs
+        an fsync each on SQLite. Should it fail, the leases lapse and the next attempt checks
+        the conversation's history first, so nothing is posted twice."""
+        finished, self.finished = self.finished, []
+        async with self.services.sessions.begin() as session:
             await begin_writing(session)
-            finished = list(zip(items, outcomes, strict=True))
-            sent += await _record(services, session, finished, worker)
-        if deadline is not None and time.monotonic() >= deadline:
-            break
-    return sent
+            self.sent += await _record(self.services, session, finished, self.worker)
+        self.outstanding -= len(finished)
+
+    async def _release_unstarted(self) -> None:
+        """The budget is spent: hand back claimed items no sender has started, so they are due
+        again at once (for the next run or another instance) instead of when the lease ends."""
+        unstarted: list[OutboxItem] = []
+        while not self.ready.empty():
+            unstarted.append(self.ready.get_nowait())
+        if not unstarted:
+            return
+        async with self.services.sessions.begin() as session:
+            await begin_writing(session)
+            await session.execute(
+                update(OutboxItem)
+                .where(
+                    OutboxItem.id.in_([item.id for item in unstarted]),
+                    OutboxItem.state == "sending",
+                    OutboxItem.claimed_by == self.worker,
+                )
+                .values(
+                    state="pending",
+                    claimed_by=None,
+                    claimed_until=None,
+                    attempts=OutboxItem.attempts - 1,
+                )
+                .execution_options(synchronize_session=False)
+            )
+        self.outstanding -= len(unstarted)
+        self.unsent -= len(unstarted)
 
 
 async def _next_due_in(services: Services, platform: str | None) -> float | None:
