@@ -94,3 +94,10 @@ class Pace:
         self._tokens -= 1.0
         if self._tokens < 0:
             await self._sleep(-self._tokens / self.per_second)
+
+
+def paced_rate(sender: object) -> float | None:
+    """Posts a second the sender keeps to (its `pace`), or None when it doesn't pace itself;
+    the outbox sizes how far it claims ahead, and how many posts it has in flight, from it."""
+    pace = getattr(sender, "pace", None)
+    return pace.per_second if isinstance(pace, Pace) else None

@@ -10,6 +10,7 @@ import asyncio
 from datetime import datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.schedulers.base import STATE_RUNNING
 
 from bot.jobs import run_all
 from bot.services import Services
@@ -42,7 +43,20 @@ class Ticker:
 
     async def tick(self) -> None:
         async with self._running:
-            await run_all(self.services)
+            while True:
+                upcoming = self._next_tick()
+                await run_all(self.services)
+                # A tick that ran into the next one's time (the outbox had that much to send)
+                # made APScheduler skip that one: run again now, not a whole interval later.
+                if upcoming is None or datetime.now(self.services.settings.timezone) < upcoming:
+                    return
+
+    def _next_tick(self) -> datetime | None:
+        """When APScheduler will next fire (None: paused, stopping, or not started)."""
+        if self.scheduler.state != STATE_RUNNING:
+            return None
+        job = self.scheduler.get_job(TICK_JOB_ID)
+        return None if job is None else job.next_run_time
 
     def start(self) -> None:
         """Call inside the running event loop."""

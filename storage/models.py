@@ -241,7 +241,7 @@ class OutboxItem(Base):
 
     __tablename__ = "outbox"
     __table_args__ = (
-        Index("ix_outbox_due", "state", "next_attempt_at"),
+        Index("ix_outbox_due", "state", "next_attempt_at", "id"),
         Index("ix_outbox_conversation", "platform", "conversation", "state", "next_attempt_at"),
     )
 

@@ -7,10 +7,13 @@ longer open.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.jobs import periodic
-from bot.outbox import enqueue, on_sent
+from bot.outbox import CHUNK, enqueue, on_sent
 from bot.services import Services
 from bot.surveys.messages import reminder_message
 from bot.surveys.service import close_run, definition_of, remind_key, rounds_due
@@ -67,12 +70,17 @@ async def close_due_surveys(services: Services) -> None:
 
 
 @on_sent("survey.invite")
-async def invitation_sent(session: AsyncSession, item: OutboxItem, message_ts: str) -> None:
-    """Remember where the invitation landed, so it can be found (and updated) later."""
-    invitation_id = (item.payload.get("ref") or {}).get("invitation_id")
-    invitation = await session.get(Invitation, invitation_id) if invitation_id else None
-    if invitation is None:
-        return
-    invitation.message_ts = message_ts
-    invitation.conversation = item.conversation
-    invitation.invited_at = item.sent_at
+async def invitations_sent(session: AsyncSession, items: Sequence[OutboxItem]) -> None:
+    """Remember where each invitation landed, so it can be found (and updated) later."""
+    by_invitation = {
+        int(ref["invitation_id"]): item
+        for item in items
+        if (ref := item.payload.get("ref") or {}).get("invitation_id")
+    }
+    for start in range(0, len(by_invitation), CHUNK):
+        ids = list(by_invitation)[start : start + CHUNK]
+        for invitation in await session.scalars(select(Invitation).where(Invitation.id.in_(ids))):
+            item = by_invitation[invitation.id]
+            invitation.message_ts = item.message_ts
+            invitation.conversation = item.conversation
+            invitation.invited_at = item.sent_at

@@ -7,7 +7,7 @@ as prompts, re-asking only what the form handler rejected.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -114,8 +114,8 @@ async def _form(
 
 
 @on_sent("test.console")
-async def _sent(session: AsyncSession, item: OutboxItem, message_id: str) -> None:
-    sent_ids.append(message_id)
+async def _sent(session: AsyncSession, items: Sequence[OutboxItem]) -> None:
+    sent_ids.extend(item.message_ts or "" for item in items)
 
 
 SCRIPT = """\

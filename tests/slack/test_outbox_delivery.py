@@ -9,9 +9,12 @@ import dataclasses
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy import event
+
 from bot.clock import ManualClock
 from bot.jobs import run_all
-from bot.outbox import LEASE, PACING, claim_due, send_due
+from bot.messages import plain
+from bot.outbox import LEASE, PACING, Queued, claim_due, enqueue_many, send_due
 from bot.services import Services
 from handlers.slack.sender import EVENT_TYPE, SlackSender
 from storage.models import OutboxItem
@@ -203,6 +206,28 @@ async def test_posts_to_one_channel_are_paced_not_slept(
     assert len(posts(fake_slack)) == 2
 
 
+async def test_posts_recorded_together_each_hold_their_own_channel(
+    services: Services, clock: ManualClock, fake_slack: Any
+) -> None:
+    with_slack_sender(services)
+    channels = ["C1", "C2", "C3"]
+    await follow(services, "general", *channels)
+    await follow(services, "vetting", *channels)
+    await schedule(services, "general", "First", minutes=0)
+    await schedule(services, "vetting", "Second", minutes=0)
+
+    await run_all(services)
+    assert sorted(p["channel"] for p in posts(fake_slack)) == channels
+    assert all("First" in str(p["blocks"]) for p in posts(fake_slack))
+    waiting = [i for i in await outbox(services) if i.state == "pending"]
+    assert sorted(i.conversation for i in waiting) == channels
+    assert {i.next_attempt_at for i in waiting} == {clock() + PACING}
+
+    clock.advance(PACING)
+    await run_all(services)
+    assert sorted(p["channel"] for p in posts(fake_slack)) == sorted(channels * 2)
+
+
 async def test_two_instances_on_one_database_post_each_item_once(
     services: Services, clock: ManualClock, fake_slack: Any
 ) -> None:
@@ -249,3 +274,39 @@ def fake_client(services: Services) -> Any:
     from handlers.slack.sender import build_sender_client
 
     return build_sender_client(services)
+
+
+async def test_a_claim_reads_the_due_index_in_order_instead_of_sorting_the_queue(
+    services: Services, clock: ManualClock
+) -> None:
+    # Thousands of invitations due at one moment: a claim must stop at its limit, not read
+    # and sort every pending row (payloads and all) each time, as it did on PostgreSQL when
+    # the index ended at the due time (SQLite's indexes end with the row id anyway).
+    posts = [
+        Queued(f"test:{n}", "test", f"U{n:05d}", plain(f"post {n}"), clock()) for n in range(2000)
+    ]
+    async with services.sessions.begin() as session:
+        await enqueue_many(session, posts)
+    async with services.engine.begin() as connection:
+        await connection.exec_driver_sql("ANALYZE outbox")
+    statements: list[tuple[str, Any]] = []
+
+    def capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        if statement.lstrip().upper().startswith("SELECT") and "ORDER BY" in statement:
+            statements.append((statement, parameters))
+
+    event.listen(services.engine.sync_engine, "before_cursor_execute", capture)
+    try:
+        async with services.sessions.begin() as session:
+            assert len(await claim_due(session, "w", clock(), limit=20)) == 20
+    finally:
+        event.remove(services.engine.sync_engine, "before_cursor_execute", capture)
+    # Abandoned leases (a few "sending" rows, sorted), then the pending posts, in index order.
+    _abandoned, (statement, parameters) = statements
+    sqlite = services.engine.dialect.name == "sqlite"
+    async with services.engine.connect() as connection:
+        explain = "EXPLAIN QUERY PLAN" if sqlite else "EXPLAIN"
+        plan = await connection.exec_driver_sql(f"{explain} {statement}", parameters)
+        details = " / ".join(str(row[-1]) for row in plan)
+    assert "ix_outbox_due" in details, details
+    assert ("TEMP B-TREE" if sqlite else "Sort") not in details, details

@@ -102,3 +102,39 @@ async def test_without_a_budget_one_run_still_stops_at_its_cap(
     monkeypatch.setattr("bot.outbox.BATCH", 3)
     await _queue(live, [f"C{n}" for n in range(10)])
     assert await send_due(live, SlackSender(build_sender_client(live))) == 6
+
+
+async def test_a_fast_sender_keeps_enough_posts_in_flight_for_its_rate(
+    live: Services, fake_slack: Any
+) -> None:
+    # Each post takes 0.2 s to answer: at 8 in flight, 100 posts would take 2.5 s; a sender
+    # pacing itself to 400/s keeps about 200 in flight (half a second's worth), so the answers'
+    # time overlaps and the run takes a few round trips.
+    fake_slack.delay("chat.postMessage", 0.2)
+    await _queue(live, [f"U{n:03d}" for n in range(100)])
+    sender = SlackSender(build_sender_client(live), Pace(400.0, burst=100))
+    started = time.monotonic()
+    assert await send_due(live, sender, budget=30) == 100
+    assert time.monotonic() - started < 1.5
+    assert sorted(p["channel"] for p in posts(fake_slack)) == [f"U{n:03d}" for n in range(100)]
+    assert {(i.state, i.attempts) for i in await outbox(live)} == {("sent", 1)}
+
+
+async def test_a_run_out_of_budget_hands_back_the_posts_it_had_not_started(
+    live: Services, fake_slack: Any
+) -> None:
+    # Unpaced: 8 posts in flight, 20 claimed. The budget ends while the first 8 are still
+    # waiting for Slack; the other 12 go back to pending, due now, their attempt not counted.
+    fake_slack.delay("chat.postMessage", 1.5)
+    await _queue(live, [f"C{n:02d}" for n in range(30)])
+    assert await send_due(live, SlackSender(build_sender_client(live)), budget=0.5) == 8
+    items = await outbox(live)
+    assert sorted((i.state, i.attempts) for i in items) == sorted(
+        [("sent", 1)] * 8 + [("pending", 0)] * 22
+    )
+    waiting = [i for i in items if i.state == "pending"]
+    assert all(i.claimed_by is None and i.claimed_until is None for i in waiting)
+    assert all(i.next_attempt_at <= live.clock() for i in waiting)
+    fake_slack.delay("chat.postMessage", 0)
+    assert await send_due(live, SlackSender(build_sender_client(live)), budget=30) == 22
+    assert len(posts(fake_slack)) == 30
