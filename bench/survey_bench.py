@@ -17,6 +17,7 @@ from sqlalchemy import delete, func, insert, select, text, update
 
 from bench.http_load import RequestFactory, percentile, steady
 from bench.processes import SIGNING_SECRET, base_env, fake_slack, free_port, serve
+from bench.survey import bench_survey
 from bot.config import Settings
 from bot.services import Services
 from storage.models import DraftAnswer, Invitation, Member, OutboxItem
@@ -58,8 +59,9 @@ async def seed_survey(database_url: str, members: int) -> Seeded:
     services = await start_services(database_url)
     try:
         users = [f"U{n:06d}" for n in range(members)]
+        source = bench_survey(SURVEY, services.clock(), services.settings.timezone)
         started = time.perf_counter()
-        await open_survey(services, SURVEY, users, actor="bench")
+        await open_survey(services, SURVEY, users, actor="bench", source=source)
         seconds = time.perf_counter() - started
         async with services.sessions.begin() as session:
             await session.execute(

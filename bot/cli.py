@@ -57,6 +57,12 @@ def _parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="try the bot in this terminal, no workspace needed")
     demo.add_argument("--db", help="SQLite file to keep (default: a temporary one)")
     demo.add_argument("--script", help="read the user's lines from FILE instead of the keyboard")
+    demo.add_argument(
+        "--start",
+        metavar="MOMENT",
+        help="start the demo's clock here (e.g. 2026-11-23T08:30) instead of this week's Monday "
+        "08:30, so a script that moves it to fixed dates runs the same every time",
+    )
 
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
@@ -174,8 +180,20 @@ def _demo(settings: Settings, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
+    start = None
+    if getattr(args, "start", None):
+        try:
+            start = parse_publish_at(args.start, settings.timezone)
+        except InvalidUpdate as error:
+            print(f"sectorbot: --start: {error}", file=sys.stderr)
+            return EXIT_USAGE
     runner: Callable[..., int] = run_demo
-    return runner(settings, db=getattr(args, "db", None), script=getattr(args, "script", None))
+    return runner(
+        settings,
+        db=getattr(args, "db", None),
+        script=getattr(args, "script", None),
+        start=start,
+    )
 
 
 async def _with_services(settings: Settings, work: Callable[[Services], Awaitable[int]]) -> int:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import Services
-from bot.surveys.service import SurveyProblem, open_survey
+from bot.surveys.service import SurveyProblem, library_survey, open_survey
 from storage.models import Member, Organisation
 from storage.repositories.audit import record_action
 from storage.repositories.subscriptions import ensure_channel, subscribe
@@ -29,9 +29,15 @@ log = logging.getLogger(__name__)
 PLATFORM = "console"
 TEAM = "TDEMO"
 NETWORK = "Justice Learning Network"
+ZONE = ZoneInfo("Europe/London")
 
-# The moment the demo starts: a Monday morning while the DPS experience survey is open.
-START = datetime(2026, 11, 23, 8, 30, tzinfo=ZoneInfo("Europe/London"))
+
+def demo_start(now: datetime) -> datetime:
+    """Where the demo's clock starts: 08:30 (UK time) on the Monday of `now`'s week, half an
+    hour before the weekly digest and the survey invitations go out. Everything the demo seeds
+    is placed relative to it, so the demo tells the same story in any week of any year."""
+    today = now.astimezone(ZONE).date()
+    return datetime.combine(today - timedelta(days=today.weekday()), time(8, 30), tzinfo=ZONE)
 
 
 @dataclass(frozen=True)
@@ -81,7 +87,18 @@ PLACES = (
     Place("CDEMOCOORD", "coordinators", ()),
 )
 COORDINATORS_CHANNEL = "CDEMOCOORD"
-SURVEYS = ("dps-experience", "vetting-experience")  # from the shipped library
+SURVEYS = ("dps-experience", "vetting-experience")  # the shipped library's questions
+
+
+def survey_dates(start: datetime) -> dict[str, date | datetime]:
+    """The demo's run of each survey, whatever dates the library's files give: opened a week
+    before the demo starts, closing on the third Friday at 17:00, the answers due a week later."""
+    monday = start.astimezone(ZONE).date()
+    return {
+        "opens_at": monday - timedelta(days=7),
+        "closes_at": datetime.combine(monday + timedelta(days=18), time(17), tzinfo=ZONE),
+        "deadline": monday + timedelta(days=25),
+    }
 
 
 @dataclass(frozen=True)
@@ -93,120 +110,145 @@ class SeedUpdate:
     link: str | None = None
     deadline: date | None = None
 
-    @property
-    def posted(self) -> bool:
-        return self.publish_at <= START
-
-
-def _at(day: int, hour: int, minute: int = 0, month: int = 11) -> datetime:
-    return datetime(2026, month, day, hour, minute, tzinfo=START.tzinfo)
-
 
 HMPPS = "https://www.gov.uk/government/organisations/hm-prison-and-probation-service"
 CONTRACTS = "https://www.contractsfinder.service.gov.uk/"
 
-UPDATES = (
-    SeedUpdate(
-        topic="dps-commissioning",
-        title="Call-out: family learning at HMP Styal",
-        body=(
-            "HMP Styal has issued a call-out for a family learning programme: parents and their "
-            "children learning together on family visit days, two days a week from February.\n\n"
-            "The value is up to *£48,000 a year*. Send expressions of interest through the DPS "
-            "portal by Monday 30 November. You need to be on the DPS already to respond."
+
+def _long(day: date) -> str:
+    return f"{day:%A} {day.day} {day:%B}"  # Monday 30 November
+
+
+def _short(day: date) -> str:
+    return f"{day.day} {day:%B}"  # 11 December
+
+
+def demo_updates(start: datetime) -> tuple[SeedUpdate, ...]:
+    """A fortnight of news around `start` (a Monday): the week before it is posted, the rest
+    is scheduled. Every date in the text is counted from `start`, so none of it is stale."""
+    monday = start.astimezone(ZONE).date()
+
+    def day(offset: int) -> date:
+        return monday + timedelta(days=offset)
+
+    def at(offset: int, hour: int, minute: int = 0) -> datetime:
+        return datetime.combine(day(offset), time(hour, minute), tzinfo=ZONE)
+
+    # The commissioning year being bought: the first that starts (1 April) at least three
+    # months after the demo's week, so bids close well before contracts begin.
+    later = day(90)
+    first_year = later.year if later <= date(later.year, 4, 1) else later.year + 1
+    year = f"{first_year}-{(first_year + 1) % 100:02d}"
+    contracts_start = f"1 April {first_year}"
+
+    return (
+        SeedUpdate(
+            topic="dps-commissioning",
+            title="Call-out: family learning at HMP Styal",
+            body=(
+                "HMP Styal has issued a call-out for a family learning programme: parents and "
+                "their children learning together on family visit days, two days a week from "
+                f"{day(70):%B}.\n\n"
+                "The value is up to *£48,000 a year*. Send expressions of interest through the "
+                f"DPS portal by {_long(day(7))}. You need to be on the DPS already to respond."
+            ),
+            publish_at=at(-7, 10),
+            link=CONTRACTS,
+            deadline=day(7),
         ),
-        publish_at=_at(16, 10),
-        link=CONTRACTS,
-        deadline=date(2026, 11, 30),
-    ),
-    SeedUpdate(
-        topic="vetting",
-        title="Security vetting framework: what changes from January",
-        body=(
-            "HMPPS has confirmed the revised security vetting framework for staff and volunteers "
-            "from voluntary organisations working in prisons and probation. The main changes:\n"
-            "• one national application route, instead of prison by prison\n"
-            "• a target of 30 working days for standard checks\n"
-            "• a *complex case panel* for applicants with lived experience of the justice "
-            "system, who can now send a written personal statement\n"
-            "• appeals go to the regional vetting lead within 20 working days of a decision\n\n"
-            "We pressed for the panel for two years. Thank you to everyone who sent us examples."
+        SeedUpdate(
+            topic="vetting",
+            title=f"Security vetting framework: what changes from {day(42):%B}",
+            body=(
+                "HMPPS has confirmed the revised security vetting framework for staff and "
+                "volunteers from voluntary organisations working in prisons and probation. The "
+                "main changes:\n"
+                "• one national application route, instead of prison by prison\n"
+                "• a target of 30 working days for standard checks\n"
+                "• a *complex case panel* for applicants with lived experience of the justice "
+                "system, who can now send a written personal statement\n"
+                "• appeals go to the regional vetting lead within 20 working days of a "
+                "decision\n\n"
+                "We pressed for the panel for two years. Thank you to everyone who sent us "
+                "examples."
+            ),
+            publish_at=at(-5, 14),
+            link=HMPPS,
         ),
-        publish_at=_at(18, 14),
-        link=HMPPS,
-    ),
-    SeedUpdate(
-        topic="dps-budget",
-        title="Indicative DPS budgets for 2027-28, prison by prison",
-        body=(
-            "HMPPS has shared indicative budgets for education bought through the Dynamic "
-            "Purchasing System in 2027-28. They are _indicative_: governors confirm final "
-            "allocations in March. A few from the list:\n"
-            "• HMP Berwyn: £412,000\n"
-            "• HMP Wandsworth: £301,000\n"
-            "• HMP Leeds: £238,000\n"
-            "• HMP Styal: £186,500\n\n"
-            "The full list, by prison and region, is on the DPS portal. If your prison's figure "
-            "is very different from this year's, tell us: we are collecting examples to raise "
-            "with HMPPS at the December engagement meeting."
+        SeedUpdate(
+            topic="dps-budget",
+            title=f"Indicative DPS budgets for {year}, prison by prison",
+            body=(
+                "HMPPS has shared indicative budgets for education bought through the Dynamic "
+                f"Purchasing System in {year}. They are _indicative_: governors confirm final "
+                "allocations in March. A few from the list:\n"
+                "• HMP Berwyn: £412,000\n"
+                "• HMP Wandsworth: £301,000\n"
+                "• HMP Leeds: £238,000\n"
+                "• HMP Styal: £186,500\n\n"
+                "The full list, by prison and region, is on the DPS portal. If your prison's "
+                "figure is very different from this year's, tell us: we are collecting examples "
+                f"to raise with HMPPS at the {day(21):%B} engagement meeting."
+            ),
+            publish_at=at(-4, 11),
+            link=HMPPS,
         ),
-        publish_at=_at(19, 11),
-        link=HMPPS,
-    ),
-    SeedUpdate(
-        topic="dps-commissioning",
-        title="Commissioning round 3 for 2027-28: ITT closes 11 December",
-        body=(
-            "Round 3 covers the North West and Yorkshire prison groups: 14 lots including ESOL, "
-            "creative arts, digital skills and through-the-gate mentoring.\n\n"
-            "Send clarification questions through the DPS portal by 4 December; HMPPS publishes "
-            "every answer, anonymised. Bids are due by *12:00 on Friday 11 December*, for "
-            "contracts starting on 1 April 2027."
+        SeedUpdate(
+            topic="dps-commissioning",
+            title=f"Commissioning round 3 for {year}: ITT closes {_short(day(18))}",
+            body=(
+                "Round 3 covers the North West and Yorkshire prison groups: 14 lots including "
+                "ESOL, creative arts, digital skills and through-the-gate mentoring.\n\n"
+                "Send clarification questions through the DPS portal by "
+                f"{_short(day(11))}; HMPPS publishes every answer, anonymised. Bids are due by "
+                f"*12:00 on {_long(day(18))}*, for contracts starting on {contracts_start}."
+            ),
+            publish_at=at(-3, 9, 30),
+            link=CONTRACTS,
+            deadline=day(18),
         ),
-        publish_at=_at(20, 9, 30),
-        link=CONTRACTS,
-        deadline=date(2026, 12, 11),
-    ),
-    SeedUpdate(
-        topic="general",
-        title="Members' meeting: notes and next steps",
-        body=(
-            "Thank you to the 23 organisations who came to Thursday's members' meeting. The notes "
-            "and slides are in the shared drive.\n\n"
-            "The next meeting is on 21 January. We'll agree what to tell HMPPS about the DPS "
-            "before the next commissioning year, so please fill in the DPS experience survey."
+        SeedUpdate(
+            topic="general",
+            title="Members' meeting: notes and next steps",
+            body=(
+                "Thank you to the 23 organisations who came to Thursday's members' meeting. The "
+                "notes and slides are in the shared drive.\n\n"
+                f"The next meeting is on {_short(day(59))}. We'll agree what to tell HMPPS about "
+                "the DPS before the next commissioning year, so please fill in the DPS "
+                "experience survey."
+            ),
+            publish_at=at(0, 8),
         ),
-        publish_at=_at(23, 8),
-    ),
-    # Scheduled: these appear when the demo's clock is moved on (`/clock +1d`, `/clock +7d`).
-    SeedUpdate(
-        topic="vetting",
-        title="Vetting workshop, 8 December: getting lived-experience staff through",
-        body=(
-            "Our online workshop with the HMPPS vetting team is on *Tuesday 8 December, "
-            "10:00 to 11:30*. We'll go through the complex case panel, what a strong personal "
-            "statement looks like, and how appeals work.\n\n"
-            "Bring your questions: the vetting team will answer what they can on the day and "
-            "take the rest away. Please book by 4 December."
+        # Scheduled: these appear when the demo's clock is moved on (`/clock +1d`, `/clock +7d`).
+        SeedUpdate(
+            topic="vetting",
+            title=(f"Vetting workshop, {_short(day(15))}: getting lived-experience staff through"),
+            body=(
+                f"Our online workshop with the HMPPS vetting team is on *{_long(day(15))}, "
+                "10:00 to 11:30*. We'll go through the complex case panel, what a strong "
+                "personal statement looks like, and how appeals work.\n\n"
+                "Bring your questions: the vetting team will answer what they can on the day and "
+                f"take the rest away. Please book by {_short(day(11))}."
+            ),
+            publish_at=at(1, 9),
+            deadline=day(11),
         ),
-        publish_at=_at(24, 9),
-        deadline=date(2026, 12, 4),
-    ),
-    SeedUpdate(
-        topic="dps-budget",
-        title="What 'indicative' means for your bid: HMPPS answers",
-        body=(
-            "HMPPS has answered our questions on the 2027-28 indicative budgets:\n"
-            "• figures can move by up to 10% either way when allocations are confirmed in March\n"
-            "• budget a prison does not spend stays with that prison\n"
-            "• multi-year contracts are funded at the indicative rate until confirmed\n\n"
-            "So price your bid against the indicative figure, and say in your ITT response how "
-            "you would scale delivery up or down."
+        SeedUpdate(
+            topic="dps-budget",
+            title="What 'indicative' means for your bid: HMPPS answers",
+            body=(
+                f"HMPPS has answered our questions on the {year} indicative budgets:\n"
+                "• figures can move by up to 10% either way when allocations are confirmed in "
+                "March\n"
+                "• budget a prison does not spend stays with that prison\n"
+                "• multi-year contracts are funded at the indicative rate until confirmed\n\n"
+                "So price your bid against the indicative figure, and say in your ITT response "
+                "how you would scale delivery up or down."
+            ),
+            publish_at=at(7, 10),
+            link=HMPPS,
         ),
-        publish_at=_at(30, 10),
-        link=HMPPS,
-    ),
-)
+    )
 
 
 async def is_seeded(session: AsyncSession) -> bool:
@@ -215,14 +257,16 @@ async def is_seeded(session: AsyncSession) -> bool:
 
 
 async def seed_demo(services: Services) -> bool:
-    """Fill an empty demo database; False (and nothing written) when it was seeded before."""
+    """Fill an empty demo database around the services' clock (the demo's start); False (and
+    nothing written) when it was seeded before."""
+    start = services.clock()
     async with services.sessions.begin() as session:
         if await is_seeded(session):
             return False
         await _seed_people(session)
         await _seed_places(session)
-        await _seed_updates(session)
-    await open_demo_surveys(services)
+        await _seed_updates(session, start)
+    await open_demo_surveys(services, start)
     return True
 
 
@@ -272,8 +316,9 @@ async def _audit(
     )
 
 
-async def _seed_updates(session: AsyncSession) -> None:
-    for seed in UPDATES:
+async def _seed_updates(session: AsyncSession, start: datetime) -> None:
+    for seed in demo_updates(start):
+        posted = seed.publish_at <= start
         update = await add_update(
             session,
             topic=seed.topic,
@@ -283,9 +328,9 @@ async def _seed_updates(session: AsyncSession) -> None:
             publish_at=seed.publish_at,
             link=seed.link,
             deadline=seed.deadline,
-            state="posted" if seed.posted else "scheduled",
+            state="posted" if posted else "scheduled",
         )
-        if seed.posted:
+        if posted:
             update.posted_at = seed.publish_at
         await record_action(
             session,
@@ -296,13 +341,16 @@ async def _seed_updates(session: AsyncSession) -> None:
         )
 
 
-async def open_demo_surveys(services: Services) -> int:
-    """Open the two shipped surveys for the demo's members, through the same service as a
-    coordinator's `/dps-update survey open NAME`: the invitations wait in the outbox until the
-    first working hour, and arrive in the members' DMs. Returns how many were opened."""
+async def open_demo_surveys(services: Services, start: datetime) -> int:
+    """Open the two shipped surveys for the demo's members, on the demo's dates (see
+    `survey_dates`) and through the same service as a coordinator's `/dps-update survey open
+    NAME`: the invitations wait in the outbox until the first working hour, and arrive in the
+    members' DMs. Returns how many were opened."""
+    zone = services.settings.timezone
     opened = 0
     for name in SURVEYS:
         try:
+            source = library_survey(name, zone).rescheduled(zone, **survey_dates(start))
             await open_survey(
                 services,
                 name,
@@ -310,8 +358,9 @@ async def open_demo_surveys(services: Services) -> int:
                 actor=COORDINATOR.user_id,
                 platform=PLATFORM,
                 team_id=TEAM,
+                source=source,
             )
-        except SurveyProblem as problem:  # e.g. a library survey whose dates have passed
+        except SurveyProblem as problem:  # e.g. a fault in a library file: the rest still runs
             log.warning("demo: survey %s not opened: %s", name, problem)
             continue
         opened += 1

@@ -5,13 +5,21 @@ from __future__ import annotations
 import asyncio
 import json
 import urllib.request
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import parse_qs
+
+import pytest
 
 from bench import digest_bench, report_bench, survey_bench
 from bench.__main__ import ROOT, command_factory
 from bench.http_load import percentile, steady
 from bench.processes import base_env, free_port, serve
+from bench.survey import bench_survey
+from bot.clock import ManualClock
+from bot.config import Settings
+from bot.services import Services
+from bot.surveys.service import open_survey
 from tests.fakes.slack_api import FakeSlackAPI
 
 
@@ -79,3 +87,26 @@ def test_the_reply_baseline_replaces_the_clicked_message() -> None:
                 assert response.status == 200
             updates = fake.wait_for("chat.update")
     assert updates[0].params["channel"] == "DU000001"
+
+
+@pytest.mark.parametrize(
+    "now",
+    [datetime(2026, 12, 12, 10, tzinfo=UTC), datetime(2028, 2, 29, 10, tzinfo=UTC)],
+    ids=["after the shipped close", "leap day"],
+)
+async def test_the_bench_survey_opens_whenever_the_bench_runs(
+    now: datetime, tmp_path: Path
+) -> None:
+    settings = Settings.from_env({"DATABASE_URL": f"sqlite:///{tmp_path / 'open.db'}"})
+    services = await Services.start(settings, clock=ManualClock(now))
+    try:
+        source = bench_survey(survey_bench.SURVEY, now, settings.timezone)
+        opened = await open_survey(
+            services, survey_bench.SURVEY, ["U000001", "U000002"], actor="bench", source=source
+        )
+    finally:
+        await services.close()
+    assert opened.invited == 2 and opened.closes_at > now
+    assert source.definition.question(survey_bench.QUESTION).options[0].value == (
+        survey_bench.OPTION
+    )

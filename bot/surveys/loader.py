@@ -236,6 +236,30 @@ def load_survey_text(
     return check_survey_text(text, source, tz).usable()
 
 
+def with_dates(
+    text: str,
+    *,
+    opens_at: date | datetime,
+    closes_at: date | datetime,
+    deadline: date | datetime,
+    source: str = "<text>",
+) -> str:
+    """The YAML `text` of a definition with its three dates replaced and the rest unchanged, to
+    run the same questions on other dates. A date means what it means in a file (the start of
+    the day for opens_at, the end for closes_at and deadline); a naive time is local time."""
+    try:
+        document = yaml.load(text, Loader=_StrictLoader)
+    except Exception as e:  # as in check_survey_text: nothing but SurveyDefinitionError escapes
+        raise SurveyDefinitionError(source, None, f"is not valid YAML: {_yaml_fault(e)}") from None
+    if not isinstance(document, dict):
+        raise SurveyDefinitionError(source, None, "must be a YAML mapping of survey fields")
+    for key, moment in (("opens_at", opens_at), ("closes_at", closes_at), ("deadline", deadline)):
+        document[key] = (
+            moment.isoformat(sep=" ") if isinstance(moment, datetime) else moment.isoformat()
+        )
+    return yaml.safe_dump(document, sort_keys=False, allow_unicode=True)
+
+
 class _StrictLoader(yaml.SafeLoader):
     """SafeLoader that refuses duplicate keys, which PyYAML would silently let the last win."""
 

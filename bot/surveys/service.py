@@ -10,7 +10,7 @@ import asyncio
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -25,8 +25,10 @@ from bot.surveys.loader import (
     LIBRARY_DIR,
     SurveyDefinitionError,
     check_survey_file,
+    check_survey_text,
     load_library,
     load_survey_text,
+    with_dates,
 )
 from bot.surveys.messages import invitation_message
 from bot.surveys.model import SurveyDefinition
@@ -115,6 +117,26 @@ class SurveySource:
 
     definition: SurveyDefinition
     text: str
+
+    def rescheduled(
+        self,
+        zone: ZoneInfo,
+        *,
+        opens_at: date | datetime,
+        closes_at: date | datetime,
+        deadline: date | datetime,
+    ) -> SurveySource:
+        """The same survey as if its file gave these dates (checked as a file is), so a shipped
+        definition can run again: the demo and the benchmark open them relative to their clock."""
+        source = self.definition.source or self.definition.name
+        try:
+            text = with_dates(
+                self.text, opens_at=opens_at, closes_at=closes_at, deadline=deadline, source=source
+            )
+            definition = check_survey_text(text, source, zone).usable()
+        except SurveyDefinitionError as error:
+            raise SurveyProblem(str(error)) from None
+        return SurveySource(definition, text)
 
 
 def library_survey(name: str, zone: ZoneInfo) -> SurveySource:

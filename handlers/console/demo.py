@@ -16,13 +16,14 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
 
 from rich.console import Console
 
-from bot.clock import ManualClock
+from bot.clock import ManualClock, system_clock
 from bot.config import Settings
-from bot.demo_seed import COORDINATOR, COORDINATORS_CHANNEL, PLATFORM, START, seed_demo
+from bot.demo_seed import COORDINATOR, COORDINATORS_CHANNEL, PLATFORM, demo_start, seed_demo
 from bot.logs import RedactSecrets
 from bot.services import Services
 from handlers.console.delivery import ConsoleSender, Conversations
@@ -93,8 +94,10 @@ def run_demo(
     db: str | None = None,
     script: str | None = None,
     console: Console | None = None,
+    start: datetime | None = None,
 ) -> int:
-    """Run the demo until the person leaves (or the script ends); the exit status."""
+    """Run the demo until the person leaves (or the script ends); the exit status. Its clock
+    starts at `start`, or else at 08:30 on this week's Monday (`demo_start`)."""
     console = console or Console(highlight=False)
     console.soft_wrap = not console.is_terminal  # a transcript keeps each message line whole
     if script is not None and not Path(script).is_file():
@@ -102,9 +105,12 @@ def run_demo(
         return EXIT_USAGE
     paths = DemoPaths.choose(db)
     lines: LineSource = ScriptLines(script, console) if script else KeyboardLines(console)
+    starts_at = start or demo_start(system_clock())
     with _logging_to(paths.log, settings.log_level):
         try:
-            status = asyncio.run(_run(demo_settings(settings, paths), paths, console, lines))
+            status = asyncio.run(
+                _run(demo_settings(settings, paths), paths, console, lines, starts_at)
+            )
         except KeyboardInterrupt:
             console.print()
             status = 130
@@ -115,11 +121,13 @@ def run_demo(
     return status
 
 
-async def _run(settings: Settings, paths: DemoPaths, console: Console, lines: LineSource) -> int:
+async def _run(
+    settings: Settings, paths: DemoPaths, console: Console, lines: LineSource, start: datetime
+) -> int:
     began = time.perf_counter()
     import bot.features  # noqa: F401  (registers every feature's commands, buttons and jobs)
 
-    clock = ManualClock(START)
+    clock = ManualClock(start)
     try:
         services = await Services.start(settings, clock=clock)
     except Exception as error:  # a bad --db path or a file that is not a database

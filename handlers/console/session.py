@@ -39,8 +39,7 @@ from handlers.console.delivery import Conversations, Post, next_due, summary
 from handlers.console.forms import Cancelled, FormPrompter
 from handlers.console.lines import LineSource
 from handlers.console.screen import BoardKey, Screen, Shown
-from handlers.console.timeshift import USAGE as CLOCK_USAGE
-from handlers.console.timeshift import BadShift, target_time
+from handlers.console.timeshift import BadShift, example_moment, target_time, usage
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +56,7 @@ What you can type here (the bot's own commands are the same as in Slack):
   /as coordinator           be the network's coordinator
   /in #CHANNEL   /in dm     go to a channel or your DM with the bot, and read what was
                             posted there since you last looked ({{places}})
-  /clock +7d   +2h   2026-12-01T09:00
+  /clock +7d   +2h   {{moment}}
                             move time on: scheduled posts, reminders and digests arrive
   /digest                   coordinators: preview this week's digest (nothing is posted)
   /where                    who and where you are, and the time
@@ -307,7 +306,8 @@ class DemoSession:
     async def _clock(self, rest: str) -> bool:
         zone = self.services.settings.timezone
         if not rest:
-            self.screen.note(f"It is {format_moment(self.clock(), zone)}. {CLOCK_USAGE}")
+            now = self.clock()
+            self.screen.note(f"It is {format_moment(now, zone)}. {usage(now, zone)}")
             return True
         try:
             target = target_time(rest, self.clock(), zone)
@@ -410,7 +410,11 @@ class DemoSession:
         return True
 
     async def _help(self, _rest: str) -> bool:
-        text = HELP.format(members=world.member_names(), places=world.place_names())
+        text = HELP.format(
+            members=world.member_names(),
+            places=world.place_names(),
+            moment=example_moment(self.clock(), self.services.settings.timezone),
+        )
         self.screen.console.print(Text(text), soft_wrap=True)
         return True
 

@@ -11,7 +11,17 @@ _PART = re.compile(r"(\d+)([wdhm])")
 _UNITS = {"w": "weeks", "d": "days", "h": "hours", "m": "minutes"}
 LIMIT = timedelta(days=366)
 
-USAGE = "Move the clock on with /clock +7d, +2h, +1d6h, +30m, or /clock 2026-12-01T09:00."
+
+def example_moment(now: datetime, zone: ZoneInfo) -> str:
+    """A moment to suggest: 09:00 eight days on, so it is ahead of the demo's clock in any year."""
+    return f"{(now.astimezone(zone) + timedelta(days=8)):%Y-%m-%d}T09:00"
+
+
+def usage(now: datetime, zone: ZoneInfo) -> str:
+    return (
+        "Move the clock on with /clock +7d, +2h, +1d6h, +30m, "
+        f"or /clock {example_moment(now, zone)}."
+    )
 
 
 class BadShift(ValueError):
@@ -22,7 +32,7 @@ def target_time(text: str, now: datetime, zone: ZoneInfo) -> datetime:
     """Where `/clock TEXT` moves the clock from `now`; only forwards, at most a year."""
     raw = text.strip().lower().replace(" ", "")
     if raw.startswith("-"):
-        raise BadShift("The demo's clock only moves forwards. " + USAGE)
+        raise BadShift("The demo's clock only moves forwards. " + usage(now, zone))
     match = _SHIFT.match(raw)
     if match:
         delta = timedelta()
@@ -30,17 +40,17 @@ def target_time(text: str, now: datetime, zone: ZoneInfo) -> datetime:
             delta += timedelta(**{_UNITS[unit]: int(amount)})
         target = now + delta
     else:
-        target = _moment(text.strip(), zone)
+        target = _moment(text.strip(), now, zone)
     if target <= now:
-        raise BadShift("The demo's clock only moves forwards. " + USAGE)
+        raise BadShift("The demo's clock only moves forwards. " + usage(now, zone))
     if target - now > LIMIT:
         raise BadShift("That is more than a year ahead; try a shorter step.")
     return target
 
 
-def _moment(text: str, zone: ZoneInfo) -> datetime:
+def _moment(text: str, now: datetime, zone: ZoneInfo) -> datetime:
     try:
         moment = datetime.fromisoformat(text.replace(" ", "T", 1))
     except ValueError:
-        raise BadShift(USAGE) from None
+        raise BadShift(usage(now, zone)) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=zone)

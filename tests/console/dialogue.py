@@ -12,17 +12,23 @@ import re
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from rich.console import Console
 
 from bot.config import Settings
-from bot.demo_seed import PLATFORM, START
+from bot.demo_seed import PLATFORM
 from bot.messages import Message
 from bot.outbox import enqueue
 from bot.services import Services
 from handlers.console.demo import run_demo
+
+# The Monday morning these dialogues were written for: the demo's story is told relative to its
+# start, and pinning it keeps the dates they quote (and move the clock to) the same every run.
+START = datetime(2026, 11, 23, 8, 30, tzinfo=ZoneInfo("Europe/London"))
 
 PROMPT = re.compile(r"^(?P<role>member|coordinator) (?P<name>\S+) @ (?P<place>\S+) > (?P<said>.*)$")
 
@@ -96,15 +102,22 @@ def queue_post(database: Path, *, key: str, kind: str, conversation: str, messag
     asyncio.run(queue())
 
 
-def run_script(tmp_path: Path, script: str, settings: Settings | None = None) -> DemoRun:
-    """Run the demo on a kept database under tmp_path with `script` as the person's lines."""
+def run_script(
+    tmp_path: Path, script: str, settings: Settings | None = None, start: datetime | None = START
+) -> DemoRun:
+    """Run the demo on a kept database under tmp_path with `script` as the person's lines,
+    its clock starting at `start` (None: where `sectorbot demo` starts it, this week)."""
     script_file = tmp_path / "script.txt"
     script_file.write_text(script, encoding="utf-8")
     database = tmp_path / "demo.db"
     out = io.StringIO()
     console = Console(file=out, force_terminal=False, width=100, highlight=False)
     status = run_demo(
-        settings or demo_settings(), db=str(database), script=str(script_file), console=console
+        settings or demo_settings(),
+        db=str(database),
+        script=str(script_file),
+        console=console,
+        start=start,
     )
     return DemoRun(status, out.getvalue(), database)
 

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+START = "2026-11-23T08:30"  # a Monday: the demo's story starts half an hour before the digest
+
 
 def test_sectorbot_demo_script_runs_end_to_end(tmp_path: Path) -> None:
     script = tmp_path / "walkthrough.txt"
@@ -21,7 +23,8 @@ def test_sectorbot_demo_script_runs_end_to_end(tmp_path: Path) -> None:
 
     began = _child_cpu_seconds()
     done = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "demo", "--script", str(script)],
+        # A fixed start, so the dates in the transcript are the same every run.
+        [sys.executable, "-m", "bot.cli", "demo", "--script", str(script), "--start", START],
         cwd=tmp_path,
         env=env,
         capture_output=True,

@@ -5,7 +5,8 @@ from __future__ import annotations
 import copy
 import random
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from dataclasses import replace
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -24,6 +25,7 @@ from bot.surveys.loader import (
     load_library,
     load_survey_file,
     load_survey_text,
+    with_dates,
 )
 from bot.surveys.model import DEFAULT_FREE_TEXT_LIMIT, Option, SkipRule
 
@@ -691,3 +693,32 @@ def test_shipped_intros_have_no_hard_wraps_inside_paragraphs() -> None:
     for definition in load_library().values():
         for paragraph in definition.intro.split("\n\n"):
             assert "\n" not in paragraph, paragraph
+
+
+@pytest.mark.parametrize("name", ["dps-experience", "vetting-experience"])
+def test_with_dates_moves_a_shipped_survey_and_changes_nothing_else(name: str) -> None:
+    text = (LIBRARY_DIR / f"{name}.yml").read_text(encoding="utf-8")
+    shipped = load_survey_text(text, f"{name}.yml")
+    later = with_dates(
+        text,
+        opens_at=date(2031, 3, 3),
+        closes_at=datetime(2031, 3, 21, 17, 0, tzinfo=LONDON),
+        deadline=date(2031, 3, 28),
+    )
+    moved = load_survey_text(later, f"{name}.yml")
+    # A date means what it means in a file: from the start of the day, to the end of it.
+    assert (moved.opens_at, moved.closes_at, moved.deadline) == (
+        datetime(2031, 3, 3, 0, 0, tzinfo=LONDON),
+        datetime(2031, 3, 21, 17, 0, tzinfo=LONDON),
+        datetime(2031, 3, 28, 23, 59, 59, tzinfo=LONDON),
+    )
+    same_dates = {"opens_at": shipped.opens_at, "closes_at": shipped.closes_at}
+    assert replace(moved, **same_dates, deadline=shipped.deadline) == shipped
+
+
+def test_with_dates_refuses_what_is_not_a_definition() -> None:
+    when = {"opens_at": date(2031, 3, 3), "closes_at": date(2031, 3, 21)}
+    with pytest.raises(SurveyDefinitionError, match="must be a YAML mapping"):
+        with_dates("- a list", **when, deadline=date(2031, 3, 28), source="t.yml")
+    with pytest.raises(SurveyDefinitionError, match="is not valid YAML"):
+        with_dates("name: [", **when, deadline=date(2031, 3, 28), source="t.yml")

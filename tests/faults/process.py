@@ -28,6 +28,7 @@ from storage.models import OutboxItem
 from tests.conftest import BOT_TOKEN, COORDINATOR, SIGNING_SECRET
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.slack.server import SlackClient
+from tests.surveys.definitions import shipped_survey_file
 from tests.surveys.driver import Respondent
 
 START_TIMEOUT = 30.0
@@ -89,6 +90,13 @@ def run_cli(env: dict[str, str], cwd: Path, *args: str) -> str:
     )  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout
+
+
+def open_survey(env: dict[str, str], cwd: Path, name: str, channel: str) -> str:
+    """`sectorbot survey open NAME --channel CHANNEL` as a child process, which runs on the real
+    clock: so the shipped questions go in as a file of their own with dates relative to now."""
+    survey = shipped_survey_file(cwd, name)
+    return run_cli(env, cwd, "survey", "open", name, "--file", str(survey), "--channel", channel)
 
 
 @dataclass

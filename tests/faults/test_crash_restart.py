@@ -31,7 +31,7 @@ from tests.faults.process import (
     duplicates,
     expire_leases,
     make_due_now,
-    run_cli,
+    open_survey,
     sent_keys,
     slack_client,
     wait_until,
@@ -74,7 +74,7 @@ async def test_killed_mid_survey_fan_out_every_member_invited_once(
     fake_slack.set_members("CNET", [*members, "UBOT"])
     env = bot_env(database_url, fake_slack)
     async with database_of(database_url, fake_slack) as services:
-        printed = run_cli(env, tmp_path, "survey", "open", "dps-experience", "--channel", "CNET")
+        printed = open_survey(env, tmp_path, "dps-experience", "CNET")
         assert "60 invitation(s) queued" in printed
         await make_due_now(services)
         fake_slack.delay("chat.postMessage", POST_DELAY)
@@ -176,7 +176,7 @@ async def test_an_acknowledged_answer_survives_kill_9_right_after_the_ack(
     bot = BotProcess(env, tmp_path)
     acknowledged = 0
     async with database_of(database_url, fake_slack) as services:
-        run_cli(env, tmp_path, "survey", "open", "dps-experience", "--channel", "CNET")
+        open_survey(env, tmp_path, "dps-experience", "CNET")
         await make_due_now(services)
         bot.start()
         await wait_until(lambda: all_sent(services, len(users)), 60.0, "invitations sent")

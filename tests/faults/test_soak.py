@@ -41,7 +41,7 @@ from tests.faults.process import (
     database_of,
     duplicates,
     make_due_now,
-    run_cli,
+    open_survey,
     slack_client,
     wait_until,
 )
@@ -165,7 +165,7 @@ async def test_soak(database_url: str, fake_slack: FakeSlackAPI, tmp_path: Path)
     env = bot_env(database_url, fake_slack, {"LOG_LEVEL": "WARNING"})
     bot = BotProcess(env, tmp_path, name="soak")
     async with database_of(database_url, fake_slack) as services:
-        run_cli(env, tmp_path, "survey", "open", "dps-experience", "--channel", "CNET")
+        open_survey(env, tmp_path, "dps-experience", "CNET")
         await make_due_now(services)
         bot.start()
         try:

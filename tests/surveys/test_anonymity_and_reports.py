@@ -15,12 +15,14 @@ from sqlalchemy import inspect, select, text
 
 from bot.clock import ManualClock
 from bot.services import Services
+from bot.surveys.loader import load_survey_file
 from bot.surveys.timing import next_working_moment
 from storage.models import Invitation, Member, Survey, SurveyResponse
 from storage.repositories.surveys import add_response
 from tests.slack.server import SlackClient
 from tests.surveys.conftest import MEMBERS, command, invited, open_to_channel
 from tests.surveys.conftest import run_cli as _run_cli
+from tests.surveys.definitions import shipped_survey_file
 from tests.surveys.test_answering import answer_registered_path, answer_unregistered_path
 
 SECRETS = ("ZEBRA-ALICE-7731", "ZEBRA-BOBBY-4402")
@@ -155,9 +157,12 @@ async def test_cli_opens_and_reports_two_hundred_responses(
     monkeypatch: pytest.MonkeyPatch,
     capsys: Any,
 ) -> None:
+    definition_file = shipped_survey_file(tmp_path, "vetting-experience")  # CLI: the real clock
+    planned = load_survey_file(definition_file).closes_at.astimezone(ZoneInfo("Europe/London"))
+    opening = ["survey", "open", "vetting-experience", "--file", str(definition_file)]
     opened = await asyncio.to_thread(
         _run_cli,
-        ["survey", "open", "vetting-experience", "--user", "UALICE01", "--user", "UBOBBY02"],
+        [*opening, "--user", "UALICE01", "--user", "UBOBBY02"],
         cli_env,
         monkeypatch,
     )
@@ -193,7 +198,7 @@ async def test_cli_opens_and_reports_two_hundred_responses(
     html = (out_dir / "report.html").read_text("utf-8")
     assert "200" in html and "UALICE01" not in html
     # Closed by hand before its planned close: the report says so, from Survey.closed_at.
-    assert "closed early (planned 11 Dec)" in html or "before its opening date" in html
+    assert f"closed early (planned {planned.day} {planned:%b})" in html
     assert "Feedback due" in html and "Deadline" not in html
     listed = await asyncio.to_thread(_run_cli, ["survey", "list"], cli_env, monkeypatch)
     assert listed == 0 and "vetting-experience" in capsys.readouterr().out

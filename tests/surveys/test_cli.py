@@ -4,6 +4,7 @@ next in the terminal's own words, and a coordinator's own definition opened from
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from pathlib import Path
 from textwrap import dedent
 from typing import Any
@@ -11,8 +12,12 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from bot.clock import ManualClock
 from bot.services import Services
+from bot.surveys.service import COMMAND_LINE, SurveyProblem, library_survey, open_survey
+from bot.text import format_moment
 from storage.models import Invitation, Survey
+from tests.conftest import COORDINATOR
 from tests.slack.server import SlackClient
 from tests.surveys.conftest import command, invited, open_to_channel, run_cli
 
@@ -125,6 +130,31 @@ async def test_an_unknown_name_is_reported_before_the_missing_slack_token(
     )
     assert status == 2 and "--channel needs SLACK_BOT_TOKEN" in capsys.readouterr().err
     assert await surveys_stored(services) == 0
+
+
+async def test_a_shipped_survey_past_its_close_is_refused_and_opens_on_new_dates(
+    services: Services, clock: ManualClock
+) -> None:
+    zone = services.settings.timezone
+    shipped = library_survey("dps-experience", zone)
+    clock.set(shipped.definition.closes_at + timedelta(minutes=1))
+    with pytest.raises(SurveyProblem) as refused:
+        await open_survey(services, "dps-experience", ["UALICE01"], actor=COORDINATOR)
+    assert refused.value.worded(COMMAND_LINE) == (
+        f"dps-experience closed on {format_moment(shipped.definition.closes_at, zone)}. "
+        "Change its dates in the definition before opening it."
+    )
+    assert await surveys_stored(services) == 0
+    # The same questions on dates of their own open as any definition does.
+    now = clock()
+    again = shipped.rescheduled(
+        zone, opens_at=now, closes_at=now + timedelta(weeks=3), deadline=now + timedelta(weeks=4)
+    )
+    opened = await open_survey(
+        services, "dps-experience", ["UALICE01"], actor=COORDINATOR, source=again
+    )
+    assert (opened.invited, opened.closes_at) == (1, now + timedelta(weeks=3))
+    assert again.definition.questions == shipped.definition.questions
 
 
 @pytest.mark.parametrize("action", [["close"], ["report", "--out", "out"]])
