@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import math
+import sys
 import threading
 import time
 from collections import deque
@@ -127,6 +128,11 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True  # a delayed handler must not hold up stop()
     request_queue_size = 128  # socketserver's 5 drops concurrent connects (1 s SYN retries)
     fake: FakeSlackAPI
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client closing a kept-open connection is normal, not an error to print."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 class FakeSlackAPI:
