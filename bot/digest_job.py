@@ -7,6 +7,7 @@ queue nothing more; a late start (the bot was down at 09:00) still posts within 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -25,10 +26,11 @@ from bot.digest import (
 )
 from bot.jobs import periodic
 from bot.messages import Message
-from bot.outbox import enqueue
+from bot.outbox import Queued, enqueue, enqueue_new
 from bot.services import Services
 from storage.models import Channel, OutboxItem
 from storage.repositories.digest import (
+    digest_histories,
     latest_digest_ref,
     open_surveys_with_counts,
     posted_between,
@@ -172,6 +174,63 @@ async def _queue_digest(
     return len(messages)
 
 
+def _posts(channel: Channel, week: str, now: datetime, messages: list[Message]) -> list[Queued]:
+    ref = {"channel_pk": channel.id, "covers_until": now.isoformat(), "week": week}
+    keys = digest_keys(channel.id, week, len(messages))
+    return [
+        Queued(key, "digest", channel.channel_id, message, now, channel.platform, ref)
+        for key, message in zip(keys, messages, strict=True)
+    ]
+
+
+async def _queue_all_at_once(
+    session: AsyncSession, services: Services, channels: Sequence[Channel], week: str, now: datetime
+) -> bool:
+    """Every network channel's digest in a handful of queries: their histories read at once,
+    one build per span covered (nearly all channels share one), one insert. False, with
+    nothing queued, when another instance queued one of these digests meanwhile."""
+    histories = await digest_histories(session)
+    built: dict[datetime, list[Message]] = {}
+    posts: list[Queued] = []
+    queued = 0
+    for channel in channels:
+        history = histories.get(channel.id)
+        if history is not None and week in history.weeks:
+            continue
+        ref = history.latest_ref if history is not None else None
+        since = datetime.fromisoformat(ref["covers_until"]) if ref else now - timedelta(days=7)
+        messages = built.get(since)
+        if messages is None:
+            data = await digest_data(session, services, channel.id, now, since)
+            messages = build_digest(
+                data, services.settings.timezone, post_empty=services.settings.digest_post_empty
+            )
+            built[since] = messages
+        posts += _posts(channel, week, now, messages)
+        queued += 1
+    if not await enqueue_new(session, posts):
+        return False
+    if posts:
+        log.info("queued the %s digest for %d channel(s), %d message(s)", week, queued, len(posts))
+    return True
+
+
+async def _queue_channel_by_channel(
+    session: AsyncSession, services: Services, channels: Sequence[Channel], week: str, now: datetime
+) -> None:
+    """The slow path, when another instance is queueing too: each channel in its own savepoint,
+    so a digest the other instance queued first is left whole and ours is dropped."""
+    built: dict[datetime, list[Message]] = {}
+    for channel in channels:
+        try:
+            async with session.begin_nested():
+                parts = await _queue_digest(session, services, channel, week, now, built)
+        except _AlreadyQueued:
+            continue
+        if parts:
+            log.info("queued the %s digest for channel %s in %s part(s)", week, channel.id, parts)
+
+
 @periodic("weekly-digest")
 async def queue_weekly_digests(services: Services) -> None:
     settings = services.settings
@@ -182,14 +241,6 @@ async def queue_weekly_digests(services: Services) -> None:
     week = iso_week(moment, settings.timezone)
     async with services.sessions.begin() as session:
         await begin_writing(session)
-        built: dict[datetime, list[Message]] = {}
-        for channel in await network_channels(session):
-            try:
-                async with session.begin_nested():
-                    parts = await _queue_digest(session, services, channel, week, now, built)
-            except _AlreadyQueued:
-                continue
-            if parts:
-                log.info(
-                    "queued the %s digest for channel %s in %s part(s)", week, channel.id, parts
-                )
+        channels = await network_channels(session)
+        if not await _queue_all_at_once(session, services, channels, week, now):
+            await _queue_channel_by_channel(session, services, channels, week, now)

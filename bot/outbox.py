@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -36,6 +36,7 @@ from storage.writer import begin_writing
 log = logging.getLogger(__name__)
 
 CHUNK = 500  # keys in one IN (...) list
+INSERT_CHUNK = 200  # rows in one multi-row insert; each may carry a long message
 
 
 async def enqueue(
@@ -91,10 +92,7 @@ async def enqueue_many(session: AsyncSession, posts: Sequence[Queued]) -> int:
             await session.scalars(select(OutboxItem.key).where(OutboxItem.key.in_(chunk)))
         )
     fresh = [p for p in dict((p.key, p) for p in posts).values() if p.key not in present]
-    try:
-        async with session.begin_nested():
-            session.add_all([_row(p) for p in fresh])
-    except IntegrityError:
+    if not await enqueue_new(session, fresh):
         queued = 0
         for p in fresh:
             queued += await enqueue(
@@ -105,18 +103,37 @@ async def enqueue_many(session: AsyncSession, posts: Sequence[Queued]) -> int:
     return len(fresh)
 
 
-def _row(post: Queued) -> OutboxItem:
+async def enqueue_new(session: AsyncSession, posts: Sequence[Queued]) -> bool:
+    """Queue posts whose keys the caller found absent, all in one savepoint; False, with none
+    of them queued, when another instance queued one of the keys since the caller looked."""
+    try:
+        async with session.begin_nested():
+            # Core inserts a chunk at a time: a week's digests for 500 channels are thousands
+            # of large payloads, which as ORM objects would all stay in the session till commit.
+            for start in range(0, len(posts), INSERT_CHUNK):
+                chunk = posts[start : start + INSERT_CHUNK]
+                await session.execute(insert(OutboxItem), [_values(p) for p in chunk])
+    except IntegrityError:
+        return False
+    return True
+
+
+def _values(post: Queued) -> dict[str, Any]:
     payload: dict[str, Any] = {"message": to_dict(post.message)}
     if post.ref:
         payload["ref"] = post.ref
-    return OutboxItem(
-        key=post.key,
-        kind=post.kind,
-        platform=post.platform,
-        conversation=post.conversation,
-        payload=payload,
-        next_attempt_at=post.not_before,
-    )
+    return {
+        "key": post.key,
+        "kind": post.kind,
+        "platform": post.platform,
+        "conversation": post.conversation,
+        "payload": payload,
+        "next_attempt_at": post.not_before,
+    }
+
+
+def _row(post: Queued) -> OutboxItem:
+    return OutboxItem(**_values(post))
 
 
 SentHook = Callable[[AsyncSession, Sequence[OutboxItem]], Awaitable[None]]

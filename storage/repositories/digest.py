@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -10,6 +11,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import OutboxItem, Survey, SurveyResponse, Topic, Update
+
+_CHUNK = 500  # ids in one IN (...) list
 
 
 async def posted_between(
@@ -51,6 +54,43 @@ async def update_deadlines_between(
         .order_by(Update.deadline, Update.id)
     )
     return (await session.scalars(query)).all()
+
+
+@dataclass
+class DigestHistory:
+    """What one channel's digests so far say: the ISO weeks queued, and the newest one's ref."""
+
+    weeks: set[str] = field(default_factory=set)
+    latest_id: int = 0
+    latest_ref: dict[str, Any] | None = None
+
+
+async def digest_histories(session: AsyncSession) -> dict[int, DigestHistory]:
+    """Every channel's digest history, by channel pk, in two queries: the keys (short), then
+    the payloads of each channel's newest digest only. The weekly job reads this once for all
+    network channels instead of two queries a channel. Keys are `digest:PK:WEEK[:part-N]`."""
+    histories: dict[int, DigestHistory] = {}
+    keys = await session.execute(
+        select(OutboxItem.id, OutboxItem.key).where(OutboxItem.kind == "digest")
+    )
+    for row_id, key in keys:
+        _digest, pk, week = [*key.split(":"), "", ""][:3]
+        if not pk.isdigit():
+            continue
+        history = histories.setdefault(int(pk), DigestHistory())
+        history.weeks.add(week)
+        history.latest_id = max(history.latest_id, row_id)
+    latest = {h.latest_id: h for h in histories.values()}
+    ids = list(latest)
+    for start in range(0, len(ids), _CHUNK):
+        rows = await session.execute(
+            select(OutboxItem.id, OutboxItem.payload).where(
+                OutboxItem.id.in_(ids[start : start + _CHUNK])
+            )
+        )
+        for row_id, payload in rows:
+            latest[row_id].latest_ref = (payload or {}).get("ref")
+    return histories
 
 
 async def latest_digest_ref(session: AsyncSession, channel_pk: int) -> dict[str, Any] | None:

@@ -7,13 +7,18 @@ import json
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import digest_job
 from bot.clock import ManualClock
+from bot.digest_job import queue_weekly_digests
 from bot.jobs import run_all
 from bot.outbox import PACING
 from bot.services import Services
 from storage.models import OutboxItem
+from storage.repositories.digest import DigestHistory
 from storage.repositories.subscriptions import ensure_channel
 from storage.repositories.updates import add_update
 from tests.fakes.signing import TEAM_ID
@@ -116,3 +121,66 @@ async def test_a_digest_more_than_a_day_late_waits_for_next_week(
     clock.advance(timedelta(days=1, minutes=1))
     await run_all(services)
     assert posts(fake_slack) == []
+
+
+async def _queued_digests(services: Services) -> dict[str, dict[str, Any]]:
+    async with services.sessions() as session:
+        rows = await session.scalars(select(OutboxItem).where(OutboxItem.kind == "digest"))
+        return {row.key: row.payload for row in rows}
+
+
+async def test_each_channel_covers_the_days_since_its_own_last_digest(
+    services: Services, clock: ManualClock
+) -> None:
+    """All channels are read and queued together; each keeps its own span all the same."""
+    await _network_channel(services, "COLD")  # pk 1: had a digest three days ago
+    await _network_channel(services, "CNEW")  # pk 2: never had one
+    await _posted(services, 1)  # posted six days ago
+    three_days_ago = clock() - timedelta(days=3)
+    async with services.sessions.begin() as session:
+        ref = {"channel_pk": 1, "covers_until": three_days_ago.isoformat(), "week": "2026-W47"}
+        session.add(
+            OutboxItem(
+                key="digest:1:2026-W47", kind="digest", conversation="COLD", state="sent",
+                payload={"message": {"text": "last week's"}, "ref": ref},
+            )
+        )  # fmt: skip
+    await queue_weekly_digests(services)
+    queued = await _queued_digests(services)
+    old, new = str(queued["digest:1:2026-W48"]), str(queued["digest:2:2026-W48"])
+    assert "Update 000" not in old and "No new updates this week." in old
+    assert "Update 000" in new
+    await queue_weekly_digests(services)  # a second tick (or instance) queues nothing more
+    assert len(await _queued_digests(services)) == 3
+
+
+async def test_a_digest_another_instance_queued_first_is_left_whole(
+    services: Services, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another instance queues one channel's digest after our job read the histories (here: a
+    read that misses it). Our one insert fails on its key, so the job goes channel by channel:
+    that digest stays as the other instance queued it, and every other channel gets ours."""
+    for channel in ("CONE", "CTWO", "CTHREE"):
+        await _network_channel(services, channel)
+    await _posted(services, 2)
+    async with services.sessions.begin() as other:
+        other.add(
+            OutboxItem(
+                key="digest:2:2026-W48", kind="digest", conversation="CTWO",
+                payload={"message": {"text": "the other instance's"}},
+            )
+        )  # fmt: skip
+    read = digest_job.digest_histories
+
+    async def read_too_early(session: AsyncSession) -> dict[int, DigestHistory]:
+        histories = await read(session)
+        assert 2 in histories
+        return {pk: h for pk, h in histories.items() if pk != 2}
+
+    monkeypatch.setattr(digest_job, "digest_histories", read_too_early)
+    await queue_weekly_digests(services)
+    queued = await _queued_digests(services)
+    assert sorted(queued) == ["digest:1:2026-W48", "digest:2:2026-W48", "digest:3:2026-W48"]
+    assert queued["digest:2:2026-W48"] == {"message": {"text": "the other instance's"}}
+    assert "Update 001" in str(queued["digest:1:2026-W48"])
+    assert "Update 001" in str(queued["digest:3:2026-W48"])
