@@ -19,6 +19,7 @@ from bot.services import Services
 from handlers.slack import actions, commands, events, shortcuts, views
 from handlers.slack.directory import SlackDirectory
 from handlers.slack.repeated_events import skip_repeated_events
+from handlers.slack.respond import respond_over
 
 log = logging.getLogger(__name__)
 
@@ -61,8 +62,9 @@ _BOLT_LOG.addFilter(_SkipTokenUnusedWarning())
 def build_app(services: Services, client: AsyncWebClient | None = None) -> AsyncApp:
     """The Slack app for `services`; HTTP and Socket Mode share every listener."""
     settings = services.settings
+    client = client or build_client(services)
     app = AsyncApp(
-        client=client or build_client(services),
+        client=client,
         signing_secret=settings.slack_signing_secret or "socket-mode-has-no-signing-secret",
         # Socket Mode requests arrive over an authenticated websocket and carry no signature.
         request_verification_enabled=not settings.socket_mode,
@@ -75,6 +77,7 @@ def build_app(services: Services, client: AsyncWebClient | None = None) -> Async
         return await next()
 
     services.directories.setdefault("slack", SlackDirectory(app.client))
+    app.middleware(respond_over(client.session))
     app.middleware(skip_repeated_events(services))
     commands.register(app)
     events.register(app)

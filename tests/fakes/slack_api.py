@@ -220,6 +220,7 @@ class FakeSlackAPI:
             self._channel_errors: dict[str, str] = {}
             self._ts_counter = 0
             self._id_counter = 0
+            self._connections = 0
             self._cond.notify_all()
 
     def fail_next(self, method: str, error: str = "channel_not_found", times: int = 1) -> None:
@@ -307,6 +308,13 @@ class FakeSlackAPI:
     def responses(self, name: str | None = None) -> list[RecordedResponse]:
         with self._cond:
             return [r for r in self._responses if name is None or r.name == name]
+
+    @property
+    def connections(self) -> int:
+        """TCP connections accepted so far (with `keep_alive`, a client that keeps its
+        connections open makes one, not one per call)."""
+        with self._cond:
+            return self._connections
 
     @property
     def uploads(self) -> list[RecordedUpload]:
@@ -677,6 +685,11 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Server
     # HTTP/1.0: one request per connection, so no keep-alive socket outlives stop().
     protocol_version = "HTTP/1.0"
+
+    def setup(self) -> None:
+        super().setup()
+        with self.server.fake._cond:
+            self.server.fake._connections += 1
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # keep test output quiet

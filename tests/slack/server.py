@@ -11,7 +11,7 @@ import aiohttp
 from aiohttp import web
 
 from bot.services import Services
-from handlers.slack.app import build_app
+from handlers.slack.app import build_app, build_client, slack_http_session
 from handlers.web import build_web_app
 from tests.fakes.signing import sign
 
@@ -49,7 +49,10 @@ class SlackClient:
 
 @asynccontextmanager
 async def running_bot(services: Services, secret: str) -> AsyncIterator[SlackClient]:
-    web_app = build_web_app(build_app(services))
+    """The Bolt app wired as `sectorbot run` wires it (one HTTP session for its Slack calls),
+    behind the real aiohttp server."""
+    slack_http = slack_http_session()
+    web_app = build_web_app(build_app(services, build_client(services, slack_http)))
     runner = web.AppRunner(web_app)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
@@ -60,3 +63,4 @@ async def running_bot(services: Services, secret: str) -> AsyncIterator[SlackCli
             yield SlackClient(session, f"http://127.0.0.1:{port}/slack/events", secret)
     finally:
         await runner.cleanup()
+        await slack_http.close()

@@ -7,13 +7,16 @@ import time
 from datetime import date, timedelta
 from typing import Any
 
+import aiohttp
 import pytest
 from sqlalchemy import text
 
 from bot.services import Services
+from handlers.slack.respond import PooledRespond
 from storage.repositories.updates import add_update
 from tests.conftest import SIGNING_SECRET
 from tests.fakes.signing import slash_command_body
+from tests.fakes.slack_api import FakeSlackAPI
 from tests.slack.server import SlackClient, running_bot
 
 
@@ -154,3 +157,34 @@ async def test_healthz(services: Services) -> None:
         async with client.session.get(url) as response:
             assert response.status == 200
             assert await response.json() == {"ok": True}
+
+
+async def test_answers_go_through_the_bots_kept_open_session(services: Services) -> None:
+    """Bolt's own `respond()` opens a connection per answer (against Slack: TCP and TLS to
+    hooks.slack.com each time): six answers, six connections. Ours go through the bot's one
+    session, so answers share connections; how many depends on whether an answer starts
+    before the previous reply is read and its connection put back, so this only asserts
+    fewer connections than answers. `test_pooled_respond_keeps_one_connection` pins one."""
+    await _add(services, "dps-budget", "Indicative budgets published", 1)
+    answers = 6
+    with FakeSlackAPI(keep_alive=True) as hooks:
+        async with running_bot(services, SIGNING_SECRET) as client:
+            for n in range(answers):
+                body = slash_command_body(text="budget", response_url=hooks.response_url(f"a{n}"))
+                assert (await client.post(body)).status == 200
+                [answer] = await hooks.async_wait_for_response(1, 5.0, f"a{n}")
+                assert "Indicative budgets published" in str(answer.body)
+        assert hooks.connections < answers
+
+
+async def test_pooled_respond_keeps_one_connection() -> None:
+    with FakeSlackAPI(keep_alive=True) as hooks:
+        async with aiohttp.ClientSession() as session:
+            for n in range(6):
+                respond = PooledRespond(hooks.response_url(f"r{n}"), session)
+                reply = await respond(text=f"answer {n}", replace_original=True)
+                assert reply.status_code == 200
+        assert [r.body for r in hooks.responses()] == [
+            {"text": f"answer {n}", "replace_original": True} for n in range(6)
+        ]
+        assert hooks.connections == 1
