@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from storage.sqlite_driver import connector
 from storage.writer import queue_writers
 
 
@@ -41,7 +42,11 @@ def create_engine(url: str) -> AsyncEngine:
         database = parsed.database
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, connect_args={"timeout": 30})
+        engine = create_async_engine(
+            url,
+            # one hand-off to aiosqlite's thread per statement (see storage/sqlite_driver.py)
+            async_creator=connector(database or ":memory:", timeout=30, check_same_thread=False),
+        )
         _tune_sqlite(engine)
         queue_writers(engine)
         return engine
