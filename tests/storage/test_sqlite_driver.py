@@ -27,21 +27,24 @@ async def _fill(engine: AsyncEngine) -> None:
         )
 
 
-@pytest.fixture
-async def ours(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(f"sqlite:///{tmp_path / 'ours.db'}")
+async def _filled(engine: AsyncEngine) -> AsyncIterator[AsyncEngine]:
     await _fill(engine)
     yield engine
     await engine.dispose()
+
+
+@pytest.fixture
+async def ours(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+    async for engine in _filled(create_engine(f"sqlite:///{tmp_path / 'ours.db'}")):
+        yield engine
 
 
 @pytest.fixture
 async def plain(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
     """SQLAlchemy's own aiosqlite dialect, unchanged: the reference."""
-    engine = create_async_engine(f"sqlite+aiosqlite:///{tmp_path / 'plain.db'}")
-    await _fill(engine)
-    yield engine
-    await engine.dispose()
+    url = f"sqlite+aiosqlite:///{tmp_path / 'plain.db'}"
+    async for engine in _filled(create_async_engine(url)):
+        yield engine
 
 
 def _hand_offs(connection: AsyncConnection) -> Callable[[], int]:
